@@ -1,0 +1,92 @@
+"""Run notebooks (offline profile, default parameters) and record wall time and peak memory.
+
+Each notebook runs in a fresh child process so its kernel's peak RSS is measured on its own.
+``--inplace`` writes the executed notebook back: that is how committed outputs are produced.
+Results go to ``benchmarks/results/notebook_times.csv`` (one row per run, appended).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+RESULTS = ROOT / "benchmarks" / "results" / "notebook_times.csv"
+
+
+def _execute_one(path: Path, inplace: bool, timeout: int) -> dict:
+    """Execute one notebook in this process (its kernel is our child) and measure it."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    t0 = time.perf_counter()
+    client.execute()
+    wall = time.perf_counter() - t0
+    if inplace:
+        for cell in nb.cells:  # execution counts are noise in diffs
+            if cell.cell_type == "code":
+                cell.execution_count = None
+                for out in cell.get("outputs", []):
+                    if "execution_count" in out:
+                        out["execution_count"] = None
+        nbformat.write(nb, path)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"wall_s": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("notebooks", nargs="*", help="notebooks to run (default: all NN_*.ipynb)")
+    ap.add_argument("--quick", action="store_true", help="use the QUICK test budget")
+    ap.add_argument("--inplace", action="store_true", help="save outputs into the notebook")
+    ap.add_argument("--timeout", type=int, default=1800, help="per-cell timeout, seconds")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(_execute_one(Path(args.child), args.inplace, args.timeout)))
+        return 0
+
+    paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    env = dict(os.environ, COURSE_PROFILE="offline", COURSE_QUICK="1" if args.quick else "0")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    new_file = not RESULTS.exists()
+    failed = 0
+    with RESULTS.open("a", newline="") as fh:
+        writer = csv.writer(fh)
+        if new_file:
+            writer.writerow(["date", "notebook", "quick", "wall_s", "peak_rss_mib", "machine"])
+        for path in paths:
+            cmd = [sys.executable, __file__, "--child", str(path), "--timeout", str(args.timeout)]
+            if args.inplace:
+                cmd.append("--inplace")
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                failed += 1
+                print(f"FAILED {path.name}\n{proc.stderr[-3000:]}", file=sys.stderr)
+                continue
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            machine = f"{platform.machine()} {os.cpu_count()} cores"
+            writer.writerow([dt.date.today().isoformat(), path.name, int(args.quick),
+                             res["wall_s"], res["peak_rss_mib"], machine])
+            fh.flush()
+            print(f"{path.name:45s} quick={int(args.quick)} wall={res['wall_s']:7.1f} s "
+                  f"peak={res['peak_rss_mib']:6d} MiB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

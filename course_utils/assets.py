@@ -1,0 +1,179 @@
+"""Asset registry: what each downloadable file is, where it comes from, and how to trust it.
+
+Downloads are atomic (temp file in the same folder, verified, then renamed), checksummed with
+sha256, and a corrupt or truncated cached file is detected and fetched again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from .config import cache_dir
+from .paths import display_path
+
+MIRROR_ENV = "COURSE_MIRROR"
+
+
+class AssetError(RuntimeError):
+    """An asset could not be fetched or verified; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file the course needs.
+
+    ``sha256`` is the full hex digest, or a prefix of at least 8 characters where the upstream
+    only publishes a prefix (torchvision names its weight files after the first 8 hex digits).
+    """
+
+    name: str
+    url: str
+    sha256: str
+    licence: str
+    source: str
+    subdir: str
+    filename: str
+    profile: str = "full"
+    size: int | None = None
+    notes: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        digest = self.sha256.lower()
+        if len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(f"Asset {self.name!r}: sha256 must be hex, at least 8 characters.")
+
+    @property
+    def path(self) -> Path:
+        """Where the verified file lives in the course cache."""
+        return cache_dir() / self.subdir / self.filename
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, streamed so large files do not fill memory."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digest_matches(actual: str, expected: str) -> bool:
+    """Full-digest equality, or prefix match when only a prefix is published."""
+    return actual.lower().startswith(expected.lower())
+
+
+def is_valid(asset: Asset, path: Path | None = None) -> bool:
+    """True when the cached file exists and its checksum matches."""
+    path = path or asset.path
+    return path.is_file() and digest_matches(sha256_file(path), asset.sha256)
+
+
+def _source_url(asset: Asset) -> str:
+    """The asset's URL, or the same file on a local mirror when ``$COURSE_MIRROR`` is set."""
+    mirror = os.environ.get(MIRROR_ENV)
+    if not mirror:
+        return asset.url
+    base = mirror if "://" in mirror else Path(mirror).resolve().as_uri()
+    return f"{base.rstrip('/')}/{asset.subdir}/{asset.filename}"
+
+
+def _download(url: str, dest: Path, expected: str, desc: str, timeout: float) -> None:
+    """Stream ``url`` to ``dest`` through a temp file, hashing on the way; rename only if valid."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False) as bar:
+                while block := resp.read(1 << 20):
+                    out.write(block)
+                    h.update(block)
+                    bar.update(len(block))
+        actual = h.hexdigest()
+        if not digest_matches(actual, expected):
+            raise AssetError(
+                f"Checksum mismatch for {desc} from {url}: expected {expected}, got {actual}. "
+                "The download was discarded; try again, or check the mirror's copy."
+            )
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def fetch(asset: Asset, *, force: bool = False, timeout: float = 30.0) -> Path:
+    """Return the verified cached file, downloading (or repairing) it when needed."""
+    path = asset.path
+    if path.exists() and not force:
+        if is_valid(asset, path):
+            return path
+        print(f"[course] {asset.name}: cached file {path.name} is corrupt (checksum mismatch); "
+              "fetching it again.")
+        path.unlink()
+    url = _source_url(asset)
+    try:
+        _download(url, path, asset.sha256, asset.name, timeout)
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        if isinstance(exc, AssetError):
+            raise
+        raise AssetError(
+            f"Could not download {asset.name} from {url} ({exc}). You seem to be offline: use the "
+            "offline profile (PROFILE='offline'), or prefetch the full assets on a machine with "
+            "internet (`python data_scripts/prefetch_full.py`) and copy the cache folder "
+            f"{display_path(cache_dir())} here."
+        ) from None
+    return path
+
+
+def install_file(asset: Asset, src: Path) -> Path:
+    """Copy a local file into the cache as ``asset`` after verifying it (used by the pack build)."""
+    if not digest_matches(sha256_file(src), asset.sha256):
+        raise AssetError(f"{src} does not match the checksum recorded for {asset.name}.")
+    dest = asset.path
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+    return dest
+
+
+REGISTRY: dict[str, Asset] = {}
+
+
+def register(asset: Asset) -> Asset:
+    """Add an asset to the registry (names are unique)."""
+    if asset.name in REGISTRY and REGISTRY[asset.name] != asset:
+        raise ValueError(f"Asset name {asset.name!r} registered twice with different contents.")
+    REGISTRY[asset.name] = asset
+    return asset
+
+
+def get(name: str) -> Asset:
+    """Look up a registered asset by name, with a clear error listing the known names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY)) or "(none)"
+        raise KeyError(f"No asset named {name!r}. Known assets: {known}.") from None
+
+
+def assets_for(profile: str) -> list[Asset]:
+    """All registered assets of one profile."""
+    return [a for a in REGISTRY.values() if a.profile == profile]
+
+
+ProgressFn = Callable[[str], None]

@@ -1,0 +1,45 @@
+"""Exercise checks that tell the learner what is wrong, not just that something is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class NotAttempted(Exception):
+    """Raised by a check when the learner's answer is still the ``...`` placeholder."""
+
+
+def require_attempt(*answers: Any) -> None:
+    """Raise NotAttempted if any answer is still ``...`` or ``None``."""
+    if any(a is Ellipsis or a is None for a in answers):
+        raise NotAttempted
+
+
+def check(exercise: str, test: Callable[[], None], *, strict: bool = False) -> bool:
+    """Run ``test`` (which asserts with helpful messages) and print a verdict.
+
+    ``strict=True`` re-raises a failure: the solution cells use it so the test suite fails when a
+    solution or a check is broken, while a learner's wrong answer only prints advice.
+    """
+    try:
+        test()
+    except NotAttempted:
+        print(f"[ ] {exercise}: not attempted yet. Replace the `...` with your answer and re-run.")
+        if strict:
+            raise AssertionError(f"{exercise}: the solution is still a placeholder.") from None
+        return False
+    except AssertionError as exc:
+        print(f"[x] {exercise}: not quite. {exc}")
+        if strict:
+            raise
+        return False
+    print(f"[v] {exercise}: correct!")
+    return True
+
+
+def expect_close(name: str, got: float, want: float, tol: float, hint: str = "") -> None:
+    """Assert ``got`` is within ``tol`` of ``want`` with a message naming the quantity."""
+    assert abs(float(got) - float(want)) <= tol, (
+        f"{name} is {float(got):.4g}, expected {float(want):.4g} (tolerance {tol:g}). {hint}".strip()
+    )

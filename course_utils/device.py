@@ -1,0 +1,51 @@
+"""Pick the compute device (CUDA, Apple MPS, CPU) and a sensible CPU thread count."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+
+def choose_device(prefer: str | None = None) -> torch.device:
+    """Return ``cuda`` if available, else ``mps``, else ``cpu``; ``prefer`` (or $COURSE_DEVICE) forces one."""
+    prefer = prefer or os.environ.get("COURSE_DEVICE")
+    if prefer:
+        prefer = prefer.lower()
+        if prefer == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("COURSE_DEVICE=cuda but no CUDA GPU is visible; use 'cpu' instead.")
+        if prefer == "mps" and not _mps_available():
+            raise RuntimeError("COURSE_DEVICE=mps but Apple MPS is not available; use 'cpu'.")
+        if prefer not in ("cuda", "mps", "cpu"):
+            raise ValueError(f"Unknown device {prefer!r}; choose one of: cuda, mps, cpu.")
+        return torch.device(prefer)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if _mps_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def set_threads(n: int | None = None) -> int:
+    """Set torch's CPU thread count (default: $COURSE_THREADS, else all cores, at most 8)."""
+    if n is None:
+        env = os.environ.get("COURSE_THREADS")
+        n = int(env) if env else min(os.cpu_count() or 1, 8)
+    if n < 1:
+        raise ValueError(f"Thread count must be at least 1, got {n}.")
+    torch.set_num_threads(n)
+    return n
+
+
+def describe_device(device: torch.device) -> str:
+    """One human line about the device (GPU name, or CPU with its thread count)."""
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "mps (Apple GPU)"
+    return f"cpu ({torch.get_num_threads()} threads)"
