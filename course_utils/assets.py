@@ -34,24 +34,35 @@ class Asset:
 
     ``sha256`` is the full hex digest, or a prefix of at least 8 characters where the upstream
     only publishes a prefix (torchvision names its weight files after the first 8 hex digits).
+    ``md5`` is accepted only where the upstream publishes nothing better (Oxford-IIIT Pet, CIFAR).
     """
 
     name: str
     url: str
-    sha256: str
+    sha256: str | None
     licence: str
     source: str
     subdir: str
     filename: str
     profile: str = "full"
     size: int | None = None
+    md5: str | None = None
     notes: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        digest = self.sha256.lower()
-        if len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
-            raise ValueError(f"Asset {self.name!r}: sha256 must be hex, at least 8 characters.")
+        for label, digest, min_len in (("sha256", self.sha256, 8), ("md5", self.md5, 32)):
+            if digest is None:
+                continue
+            if len(digest) < min_len or any(c not in "0123456789abcdef" for c in digest.lower()):
+                raise ValueError(f"Asset {self.name!r}: {label} must be hex, >= {min_len} chars.")
+        if not self.sha256 and not self.md5:
+            raise ValueError(f"Asset {self.name!r} needs a sha256 (or an upstream md5).")
+
+    @property
+    def checksum(self) -> tuple[str, str]:
+        """(algorithm, expected digest): sha256 when known, else the upstream md5."""
+        return ("sha256", self.sha256.lower()) if self.sha256 else ("md5", str(self.md5).lower())
 
     @property
     def path(self) -> Path:
@@ -59,9 +70,9 @@ class Asset:
         return cache_dir() / self.subdir / self.filename
 
 
-def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file, streamed so large files do not fill memory."""
-    h = hashlib.sha256()
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20, algorithm: str = "sha256") -> str:
+    """Hex digest (sha256 by default) of a file, streamed so large files do not fill memory."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         while block := fh.read(chunk):
             h.update(block)
@@ -76,7 +87,8 @@ def digest_matches(actual: str, expected: str) -> bool:
 def is_valid(asset: Asset, path: Path | None = None) -> bool:
     """True when the cached file exists and its checksum matches."""
     path = path or asset.path
-    return path.is_file() and digest_matches(sha256_file(path), asset.sha256)
+    algo, expected = asset.checksum
+    return path.is_file() and digest_matches(sha256_file(path, algorithm=algo), expected)
 
 
 def _source_url(asset: Asset) -> str:
@@ -88,10 +100,13 @@ def _source_url(asset: Asset) -> str:
     return f"{base.rstrip('/')}/{asset.subdir}/{asset.filename}"
 
 
-def _download(url: str, dest: Path, expected: str, desc: str, timeout: float) -> None:
+def _download(
+    url: str, dest: Path, checksum: tuple[str, str], desc: str, timeout: float
+) -> None:
     """Stream ``url`` to ``dest`` through a temp file, hashing on the way; rename only if valid."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    h = hashlib.sha256()
+    algorithm, expected = checksum
+    h = hashlib.new(algorithm)
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
@@ -105,7 +120,7 @@ def _download(url: str, dest: Path, expected: str, desc: str, timeout: float) ->
         actual = h.hexdigest()
         if not digest_matches(actual, expected):
             raise AssetError(
-                f"Checksum mismatch for {desc} from {url}: expected {expected}, got {actual}. "
+                f"{algorithm} mismatch for {desc} from {url}: expected {expected}, got {actual}. "
                 "The download was discarded; try again, or check the mirror's copy."
             )
         os.replace(tmp, dest)
@@ -125,7 +140,7 @@ def fetch(asset: Asset, *, force: bool = False, timeout: float = 30.0) -> Path:
         path.unlink()
     url = _source_url(asset)
     try:
-        _download(url, path, asset.sha256, asset.name, timeout)
+        _download(url, path, asset.checksum, asset.name, timeout)
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         if isinstance(exc, AssetError):
             raise
@@ -140,7 +155,8 @@ def fetch(asset: Asset, *, force: bool = False, timeout: float = 30.0) -> Path:
 
 def install_file(asset: Asset, src: Path) -> Path:
     """Copy a local file into the cache as ``asset`` after verifying it (used by the pack build)."""
-    if not digest_matches(sha256_file(src), asset.sha256):
+    algo, expected = asset.checksum
+    if not digest_matches(sha256_file(src, algorithm=algo), expected):
         raise AssetError(f"{src} does not match the checksum recorded for {asset.name}.")
     dest = asset.path
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Model loading plumbing per profile (pretrained CNNs and BERT-family encoders)."""
