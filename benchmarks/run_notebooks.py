@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_execute_one(Path(args.child), args.inplace, args.timeout)))
         return 0
 
-    paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(p).resolve() for p in args.notebooks]
+    paths = paths or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     env = dict(os.environ, COURSE_PROFILE="offline", COURSE_QUICK="1" if args.quick else "0")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     new_file = not RESULTS.exists()

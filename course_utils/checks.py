@@ -41,5 +41,6 @@ def check(exercise: str, test: Callable[[], None], *, strict: bool = False) -> b
 def expect_close(name: str, got: float, want: float, tol: float, hint: str = "") -> None:
     """Assert ``got`` is within ``tol`` of ``want`` with a message naming the quantity."""
     assert abs(float(got) - float(want)) <= tol, (
-        f"{name} is {float(got):.4g}, expected {float(want):.4g} (tolerance {tol:g}). {hint}".strip()
+        f"{name} is {float(got):.4g}, expected {float(want):.4g} "
+        f"(tolerance {tol:g}). {hint}".strip()
     )

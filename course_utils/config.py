@@ -22,7 +22,7 @@ class CourseConfigError(ValueError):
 
 
 def normalise_profile(profile: str | None = None) -> str:
-    """Return the requested profile (argument, else ``$COURSE_PROFILE``, else ``auto``), validated."""
+    """The requested profile (argument, else ``$COURSE_PROFILE``, else ``auto``), validated."""
     value = profile if profile is not None else os.environ.get(PROFILE_ENV, "auto")
     value = str(value).strip().lower()
     if value not in VALID_PROFILES:

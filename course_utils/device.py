@@ -8,7 +8,7 @@ import torch
 
 
 def choose_device(prefer: str | None = None) -> torch.device:
-    """Return ``cuda`` if available, else ``mps``, else ``cpu``; ``prefer`` (or $COURSE_DEVICE) forces one."""
+    """CUDA if available, else Apple MPS, else CPU; ``prefer`` or $COURSE_DEVICE forces one."""
     prefer = prefer or os.environ.get("COURSE_DEVICE")
     if prefer:
         prefer = prefer.lower()

@@ -10,7 +10,7 @@ import torch
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
-    """Seed Python, NumPy and torch; return a torch Generator seeded the same way (for DataLoaders)."""
+    """Seed Python, NumPy and torch; return a torch Generator seeded alike (for DataLoaders)."""
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     random.seed(seed)

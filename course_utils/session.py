@@ -91,7 +91,8 @@ def setup(
             set_hub_offline(True)
             message = (
                 "[course] PROFILE='full' but the hubs are not reachable: only assets already in "
-                f"the cache ({display_path(cache)}) can be used. Run data_scripts/prefetch_full.py while online, "
+                f"the cache ({display_path(cache)}) can be used. Run data_scripts/prefetch_full.py "
+                "while online, "
                 "or use PROFILE='offline'."
             )
     n_threads = set_threads(threads)
