@@ -1,0 +1,136 @@
+"""Save and load a model's test-set predictions so notebook 05 can evaluate them.
+
+Notebooks 02 (cats vs dogs) and 04 (sentiment) call :func:`save_predictions` at the end of
+training; notebook 05 calls :func:`load_predictions` and falls back to a small model of its own
+when nothing was saved. Files live in ``<course cache>/predictions/<name>.npz`` (no pickles).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import cache_dir
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def predictions_path(name: str) -> Path:
+    """Where the predictions called ``name`` are stored (the name must be a plain file stem)."""
+    if not _NAME.match(name) or name.endswith(".npz"):
+        raise ValueError(
+            f"Invalid predictions name {name!r}: use letters, digits, '_', '-' or '.', "
+            "no slashes and no extension (e.g. 'nb02_cats_dogs')."
+        )
+    return cache_dir() / "predictions" / f"{name}.npz"
+
+
+def _as_labels(values: Any, what: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{what} must be 1-D (one label per example), got shape {arr.shape}.")
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        if not np.all(np.equal(np.mod(arr, 1), 0)):
+            raise ValueError(f"{what} must hold integer class indices 0..K-1, got {arr.dtype}.")
+    return arr.astype(np.int64)
+
+
+def save_predictions(
+    name: str,
+    y_true: Sequence[int] | np.ndarray,
+    y_pred: Sequence[int] | np.ndarray,
+    y_score: Sequence[float] | np.ndarray | None = None,
+    class_names: Sequence[str] | None = None,
+    note: str = "",
+) -> Path:
+    """Save test-set labels, predicted labels and (optionally) scores; return the file path.
+
+    ``y_true``/``y_pred`` are class indices ``0..K-1``. ``y_score`` is either one score per
+    example (binary: the score of class 1) or an ``(n, K)`` array of class probabilities.
+    ``class_names[k]`` names class ``k``; ``note`` says what produced them (model, split, epochs).
+    """
+    yt, yp = _as_labels(y_true, "y_true"), _as_labels(y_pred, "y_pred")
+    if yt.shape != yp.shape:
+        raise ValueError(f"y_true has {yt.size} labels but y_pred has {yp.size}.")
+    if yt.size == 0:
+        raise ValueError("No predictions to save (y_true is empty).")
+    if min(yt.min(), yp.min()) < 0:
+        raise ValueError("Labels must be class indices 0..K-1 (found a negative label).")
+    n_classes = int(max(yt.max(), yp.max())) + 1
+    if class_names is None:
+        class_names = [str(k) for k in range(n_classes)]
+    names = np.array([str(c) for c in class_names], dtype=np.str_)
+    if names.size < n_classes:
+        raise ValueError(
+            f"class_names has {names.size} entries but the labels go up to {n_classes - 1}."
+        )
+    arrays: dict[str, np.ndarray] = {
+        "y_true": yt,
+        "y_pred": yp,
+        "class_names": names,
+        "note": np.array(str(note), dtype=np.str_),
+    }
+    if y_score is not None:
+        score = np.asarray(y_score, dtype=np.float64)
+        if score.shape[0] != yt.size or score.ndim not in (1, 2):
+            raise ValueError(
+                f"y_score must have shape (n,) or (n, K) with n={yt.size}, got {score.shape}."
+            )
+        if score.ndim == 2 and score.shape[1] != names.size:
+            raise ValueError(
+                f"y_score has {score.shape[1]} columns but there are {names.size} class names."
+            )
+        arrays["y_score"] = score
+    path = predictions_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a temporary file first, then rename: a crash never leaves a half-written file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def load_predictions(name: str) -> dict[str, Any] | None:
+    """Load predictions saved under ``name``; ``None`` when none were saved (or the file is bad).
+
+    Returns a dict with ``y_true``, ``y_pred`` (int arrays), ``y_score`` (array or ``None``),
+    ``class_names`` (list of str) and ``note`` (str).
+    """
+    path = predictions_path(name)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            out: dict[str, Any] = {
+                "y_true": data["y_true"].astype(np.int64),
+                "y_pred": data["y_pred"].astype(np.int64),
+                "y_score": data["y_score"] if "y_score" in data.files else None,
+                "class_names": [str(c) for c in data["class_names"]],
+                "note": str(data["note"]) if "note" in data.files else "",
+            }
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        warnings.warn(
+            f"Ignoring the saved predictions {name!r}: the file could not be read "
+            f"({type(exc).__name__}). "
+            "Re-run the notebook that writes them to recreate it.",
+            stacklevel=2,
+        )
+        return None
+    if out["y_true"].shape != out["y_pred"].shape:
+        warnings.warn(f"Ignoring the saved predictions {name!r}: label arrays differ in length.",
+                      stacklevel=2)
+        return None
+    return out
