@@ -1,0 +1,1 @@
+"""Data loading plumbing (offline pack and full-profile datasets)."""

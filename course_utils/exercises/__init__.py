@@ -1,0 +1,1 @@
+"""Check functions for the notebooks' exercises (one module per notebook: nbNN.py)."""
