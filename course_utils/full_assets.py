@@ -86,6 +86,9 @@ HUB_REPOS: list[HubRepo] = [
             "fill-mask (notebook 03) and sentiment fine-tuning (notebook 04)",
             ("config.json", "vocab.txt", "tokenizer.json", "tokenizer_config.json",
              "model.safetensors")),
+    HubRepo("SetFit/amazon_reviews_multi_en", "dataset", "Apache-2.0 (as stated by SetFit)",
+            "3-class review sentiment (notebook 04): 1-2 stars negative, 3 neutral, 4-5 positive",
+            ("train.jsonl", "validation.jsonl", "test.jsonl", "README.md")),
 ]
 
 HF_MIRROR_ENV = "COURSE_HF_MIRROR"
