@@ -19,8 +19,8 @@ import argparse
 import csv
 import hashlib
 import importlib
-import importlib.util
 import importlib.metadata as md
+import importlib.util
 import io
 import json
 import os
@@ -397,7 +397,7 @@ def iconify_items(asset: Asset, archive: Path) -> tuple[list[ImageItem], dict]:
             continue
         icon = data["icons"][name]
         key = hashlib.sha256(icon["body"].encode()).hexdigest()
-        if key in seen:
+        if key in seen:  # same drawing under two names: keep the first (sorted) name
             continue
         seen.add(key)
         svg = iconify_svg(icon, data)
@@ -441,6 +441,10 @@ DEB_SELECT = {
         r"usr/share/games/pysiogame/res/images/art4apps/animals/(cat|dog)\.jpg$"),
 }
 OPENCLIPART_LABEL = {"housecats": "cat", "dogs": "dog"}
+# files whose folder or name says cat/dog but whose picture does not show one
+EXCLUDE_FILES = {
+    "housecats/cat_scrathing_post_benji_01.svg": "a scratching post, no cat in the picture",
+}
 
 
 def _ar_members(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -515,6 +519,8 @@ def deb_items(asset: Asset, deb: Path) -> tuple[list[ImageItem], dict]:
         for rel, blob in sorted(files.items()):
             sub = rel.split("/mammals/", 1)[1]
             stem = Path(sub).stem
+            if sub in EXCLUDE_FILES:
+                continue
             label = OPENCLIPART_LABEL.get(sub.split("/")[0]) if "/" in sub else None
             label = label or label_from_name(stem)
             if label is None:
