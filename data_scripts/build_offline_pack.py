@@ -648,6 +648,13 @@ BUILDERS: dict[str, Callable[[Path], PartResult]] = {
 
 
 # ----------------------------------------------------------------------------- models
+def _licence_of(dist: str) -> str:
+    """Licence from the package metadata ('not stated' when it says UNKNOWN or nothing)."""
+    meta = md.metadata(dist)
+    value = (meta.get("License-Expression") or meta.get("License") or "").strip()
+    return value if value and value.upper() != "UNKNOWN" else "not stated in package metadata"
+
+
 def check_models(hash_weights: bool = True) -> tuple[list[dict], list[str]]:
     """Versions (and weight sha256) of the pip-packaged pretrained models; missing -> fixes."""
     records, missing = [], []
@@ -665,7 +672,7 @@ def check_models(hash_weights: bool = True) -> tuple[list[dict], list[str]]:
                            "folder, which installs every dependency).")
             continue
         record = {"name": key, "package": dist, "version": version,
-                  "licence": md.metadata(dist).get("License") or "see package"}
+                  "licence": _licence_of(dist)}
         weights = None
         if module is None:
             pass
