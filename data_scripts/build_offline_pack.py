@@ -772,7 +772,7 @@ def plan(pack: Path, wanted: list[str], force: bool) -> tuple[list[str], dict | 
     return sorted(todo, key=packlib.PARTS.index), info, shown
 
 
-def build(parts: list[str], *, force: bool = False, quiet: bool = False) -> int:
+def build(parts: list[str], *, force: bool = False) -> int:
     """Build (or verify) the pack; returns a process exit status."""
     t0 = time.perf_counter()
     pack = offline_pack_dir()

@@ -349,7 +349,7 @@ def test_to_canvas_keeps_aspect_and_pads_white():
 def test_ensure_assets_builds_then_is_quick(fake, capsys, monkeypatch):
     ensure = _load_script("ensure_assets")
     monkeypatch.setitem(sys.modules, "build_offline_pack", bop)  # the patched build module
-    assert ensure.main() in (0, 2)  # builds (images incomplete: npm and apt-get are hidden)
+    assert ensure.main() == 0  # builds; images incomplete (npm, apt-get hidden) but usable
     assert packlib.verify_pack() == []
     capsys.readouterr()
     assert ensure.main() == 0
