@@ -82,6 +82,18 @@ def _unavailable(src: SentimentSource, why: str) -> SentimentDatasetUnavailable:
     )
 
 
+def _honour_offline_env() -> None:
+    """Apply ``HF_HUB_OFFLINE`` / ``HF_DATASETS_OFFLINE`` set after import (no ~30 s retries)."""
+    flags = (os.environ.get("HF_HUB_OFFLINE"), os.environ.get("HF_DATASETS_OFFLINE"))
+    if not any(f and f.strip().upper() in ("1", "ON", "YES", "TRUE") for f in flags):
+        return
+    import datasets.config
+    import huggingface_hub.constants
+
+    huggingface_hub.constants.HF_HUB_OFFLINE = True
+    datasets.config.HF_HUB_OFFLINE = datasets.config.HF_DATASETS_OFFLINE = True
+
+
 def _pick(columns: list[str], candidates: tuple[str, ...], what: str) -> str:
     for name in candidates:
         if name in columns:
@@ -110,6 +122,7 @@ def load_full_reviews(
         raise ImportError("The full profile loads reviews with `datasets`: "
                           "`pip install datasets`.") from None
     disable_progress_bar()
+    _honour_offline_env()
     path = src.source
     if os.path.isabs(path) or path.startswith("."):
         if not os.path.isdir(path):
