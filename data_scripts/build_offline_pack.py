@@ -738,7 +738,20 @@ def _attribution_md(info: dict, pack: Path) -> str:
 
 
 def _stale_dirs(pack: Path) -> list[Path]:
-    return [p for p in pack.parent.glob(f".{pack.name}.*") if p.is_dir()]
+    """Leftovers of interrupted builds (a build still running in another process is kept)."""
+    stale = []
+    for p in pack.parent.glob(f".{pack.name}.*-*"):
+        match = re.match(rf"\.{re.escape(pack.name)}\.(?:tmp|old)-(\d+)-", p.name)
+        if not match:
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)  # signal 0: only asks whether the process exists
+            continue  # that build is still running
+        except (ProcessLookupError, OverflowError):
+            stale.append(p)
+        except PermissionError:
+            continue
+    return [p for p in stale if p.is_dir()]
 
 
 def _tools_now_available(tools: list[str]) -> bool:
@@ -792,8 +805,8 @@ def build(parts: list[str], *, force: bool = False) -> int:
         return 0
     what = f"parts {', '.join(todo)}" if todo else "the top-level files"
     print(f"Building offline pack {what} into {display_path(pack)}")
-    tmp = pack.parent / f".{pack.name}.tmp-{os.getpid()}"
-    tmp.mkdir(parents=True)
+    pack.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{pack.name}.tmp-{os.getpid()}-", dir=pack.parent))
     try:
         keep = {}
         if old is not None:
@@ -856,7 +869,7 @@ def _count_part(key: str) -> str:
 
 def _swap_in(tmp: Path, pack: Path) -> None:
     """Replace ``pack`` by ``tmp`` with two renames (the old pack is removed afterwards)."""
-    old = pack.parent / f".{pack.name}.old-{os.getpid()}"
+    old = pack.parent / f".{pack.name}.old-{os.getpid()}-{time.time_ns()}"
     if pack.exists():
         os.replace(pack, old)
     os.replace(tmp, pack)

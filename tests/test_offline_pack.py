@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import os
 import sys
 import tarfile
 from pathlib import Path
@@ -355,3 +356,17 @@ def test_ensure_assets_builds_then_is_quick(fake, capsys, monkeypatch):
     assert ensure.main() == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith("offline pack OK") and "\n" not in line
+
+
+def test_interrupted_build_leftovers_are_removed(fake):
+    pack = packlib.pack_dir()
+    pack.parent.mkdir(parents=True, exist_ok=True)
+    dead = pack.parent / f".{pack.name}.tmp-999999999-x1"
+    alive = pack.parent / f".{pack.name}.tmp-{os.getpid()}-x2"  # a build running right now
+    dead.mkdir()
+    alive.mkdir()
+    (dead / "half.txt").write_text("half-built")
+    bop.main(["--only", "reviews"])
+    assert not dead.exists(), "a dead build's temp folder is cleaned up"
+    assert alive.exists(), "a concurrent build's temp folder is left alone"
+    assert packlib.verify_pack(pack, parts=("reviews",)) == []
