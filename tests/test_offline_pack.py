@@ -370,3 +370,16 @@ def test_interrupted_build_leftovers_are_removed(fake):
     assert not dead.exists(), "a dead build's temp folder is cleaned up"
     assert alive.exists(), "a concurrent build's temp folder is left alone"
     assert packlib.verify_pack(pack, parts=("reviews",)) == []
+
+
+def test_no_image_source_available_is_an_error_that_is_not_retried(fake, capsys, monkeypatch):
+    monkeypatch.setattr(bop, "IMAGE_SOURCES", bop.IMAGE_SOURCES[2:])  # npm + apt inputs only
+    assert bop.main(["--only", "images"]) == 2
+    with pytest.raises(packlib.PackError, match="part 'images' is not in the pack"):
+        packlib.require_pack(parts=("images",))
+    calls = len(fake.calls)
+    capsys.readouterr()
+    assert bop.main(["--only", "images"]) == 2
+    out = capsys.readouterr().out
+    assert "part(s) images could not be built" in out and "`npm` is not installed" in out
+    assert len(fake.calls) == calls, "nothing is retried while the clients are still missing"
