@@ -26,6 +26,7 @@ def _tiny_notebook(stored: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print(sum(range(5)))  # a checked, deterministic output")
     cell.metadata["tags"] = ["nbval-check-output"]
+    cell.execution_count = 1
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
     nb.cells = [cell]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
