@@ -71,3 +71,11 @@ def test_has_objectives_time_and_summary(nb):
     md = "".join(_src(c) for c in book["cells"] if c["cell_type"] == "markdown").lower()
     for needle in ("learning objectives", "time", "what to remember"):
         assert needle in md, f"{path.name}: no '{needle}' section"
+
+
+def test_checked_cells_keep_their_execution_count(nb):
+    """nbval treats a cell with outputs but no execution count as 'unrun' and fails it."""
+    path, book = nb
+    bad = [c.get("id") for c in book["cells"] if c["cell_type"] == "code" and c.get("outputs")
+           and c.get("execution_count") is None]
+    assert not bad, f"{path.name}: cells {bad[:5]} have outputs but no execution_count"
