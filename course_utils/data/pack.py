@@ -11,12 +11,12 @@ The pack is built by ``data_scripts/build_offline_pack.py`` into
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+from ..assets import sha256_file as _sha256
 from ..config import offline_pack_dir
 from ..paths import display_path
 
@@ -46,14 +46,6 @@ def part_of(relpath: str) -> str | None:
     """Which part a pack-relative path belongs to (None for the top-level files)."""
     top = relpath.split("/", 1)[0]
     return top if top in PARTS and "/" in relpath else None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_manifest(pack: Path) -> dict[str, str]:
