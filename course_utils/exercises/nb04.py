@@ -38,7 +38,7 @@ def _reference_label(rating: float, low: float, high: float) -> str:
     return "neutral"
 
 
-def check_rating_to_label(fn: Callable[[float], str], *, strict: bool = False) -> bool:
+def check_rating_to_label(fn: Callable[[float], str], *, strict: bool = False) -> None:
     """Exercise 1: a stricter labelling rule (|rating| > 1.0 needed for a polar label)."""
 
     def test() -> None:
@@ -54,11 +54,11 @@ def check_rating_to_label(fn: Callable[[float], str], *, strict: bool = False) -
                     if abs(r) == 1.0 else "")
             assert got == want, f"rating_to_label({r}) gave {got!r}, expected {want!r}.{hint}"
 
-    return check("Exercise 1 (labelling rule)", test, strict=strict)
+    check("Exercise 1 (labelling rule)", test, strict=strict)
 
 
 def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *,
-                        strict: bool = False) -> bool:
+                        strict: bool = False) -> None:
     """Exercise 2: mean cross-entropy from logits, numerically stable for large logits."""
 
     def test() -> None:
@@ -85,7 +85,7 @@ def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
         assert torch.isclose(got_big, want_big, rtol=1e-4), (
             f"large logits: got {got_big.item():.3f}, expected {want_big.item():.3f}.")
 
-    return check("Exercise 2 (cross-entropy by hand)", test, strict=strict)
+    check("Exercise 2 (cross-entropy by hand)", test, strict=strict)
 
 
 def reference_lr(step: int, total_steps: int, warmup_steps: int, peak_lr: float) -> float:
@@ -96,7 +96,7 @@ def reference_lr(step: int, total_steps: int, warmup_steps: int, peak_lr: float)
 
 
 def check_lr_schedule(fn: Callable[[int, int, int, float], float], *,
-                      strict: bool = False) -> bool:
+                      strict: bool = False) -> None:
     """Exercise 3: the warm-up-then-linear-decay learning rate at a given optimizer step."""
 
     def test() -> None:
@@ -112,10 +112,10 @@ def check_lr_schedule(fn: Callable[[int, int, int, float], float], *,
                 f"climbs linearly from 0 to peak_lr over {warm} steps, then falls linearly to 0 "
                 f"at step {total}.")
 
-    return check("Exercise 3 (learning-rate schedule)", test, strict=strict)
+    check("Exercise 3 (learning-rate schedule)", test, strict=strict)
 
 
-def check_macro_f1(fn: Callable[[np.ndarray], float], *, strict: bool = False) -> bool:
+def check_macro_f1(fn: Callable[[np.ndarray], float], *, strict: bool = False) -> None:
     """Exercise 4: macro-F1 from a confusion matrix (rows = true class, columns = predicted)."""
 
     def test() -> None:
@@ -137,7 +137,7 @@ def check_macro_f1(fn: Callable[[np.ndarray], float], *, strict: bool = False) -
             "cm[k,k] / column sum, recall = cm[k,k] / row sum, F1 = their harmonic mean; then "
             "average the three F1 scores.")
 
-    return check("Exercise 4 (macro-F1 from a confusion matrix)", test, strict=strict)
+    check("Exercise 4 (macro-F1 from a confusion matrix)", test, strict=strict)
 
 
 __all__ = ["NotAttempted", "check_cross_entropy", "check_lr_schedule", "check_macro_f1",
