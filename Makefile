@@ -30,7 +30,8 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup
-	COURSE_PROFILE=offline COURSE_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	# One torch thread per kernel: on busy shared cores two threads can crawl 10x slower.
+	COURSE_PROFILE=offline COURSE_QUICK=1 COURSE_THREADS=$${COURSE_THREADS:-1} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 outputs: $(STAMP)
 	$(BIN)/python benchmarks/run_notebooks.py --inplace $(NB)
