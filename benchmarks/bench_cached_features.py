@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -62,7 +63,7 @@ def measure_ratio(epochs: int, image_size: int, batch_size: int, seed: int) -> d
     setattr(model, cnn.head_attr, nn.Identity())
     start = time.perf_counter()
     with torch.no_grad():
-        batches = [(model(x), y) for x, y in DataLoader(data, batch_size=64)]
+        batches = [(model(x), y) for x, y in DataLoader(data, batch_size=batch_size)]
     extract = time.perf_counter() - start
     x_all = torch.cat([b[0] for b in batches])
     y_all = torch.cat([b[1] for b in batches])
@@ -108,11 +109,11 @@ def run_notebook(quick: bool) -> dict[str, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"notebook run failed:\n{proc.stderr[-3000:]}")
-    line = proc.stdout.strip().splitlines()[-1]
-    fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+    found = re.search(r"wall=\s*([\d.]+) s peak=\s*(\d+) MiB", proc.stdout)
+    if not found:
+        raise SystemExit(f"unexpected output from run_notebooks.py:\n{proc.stdout[-1000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": float(fields["wall"]), "peak_rss_mib": float(fields["peak"]),
-            "cpu_s": round(cpu, 1)}
+    return {"wall_s": float(found[1]), "peak_rss_mib": float(found[2]), "cpu_s": round(cpu, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
