@@ -13,6 +13,7 @@ help:
 	@echo "make test     set up, then run the whole test suite"
 	@echo "make outputs NB=notebooks/01_x.ipynb   re-run a notebook offline and save its outputs"
 	@echo "make benchmark  time every notebook (default parameters, offline profile)"
+	@echo "make book     build the course site offline into book/_build/html (needs npm)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +41,11 @@ benchmark: setup
 	$(BIN)/python benchmarks/run_notebooks.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils data_scripts tests benchmarks
+	$(BIN)/ruff check course_utils data_scripts tests benchmarks book
 
+# The course site: npm ci (pinned JS), a clean book/_build, jupyter-book build -W (see book/README.md).
 book: setup
-	$(BIN)/python -c "print('The Jupyter Book site arrives with issue 9; book/ holds a placeholder.')"
+	$(BIN)/python book/build_book.py
+
+clean-book:
+	rm -rf book/_build book/_vendor book/_generated book/notebooks
