@@ -2,13 +2,17 @@
 // Part of the course site, not of any npm package; build_book.py copies it next to them.
 (function () {
   "use strict";
-  // 1. The manager loads its icon fonts relative to where its modules live: tell it (and
-  //    require.js, which names the module libembed-amd) that this is the site's own copy in
-  //    _static/html-manager/; otherwise it looks next to the page and gets 404s. A global
-  //    `require` object set before require.js loads is require.js's configuration.
+  // 1. The manager's modules load their icon fonts relative to where require.js says each
+  //    module lives, by default next to the page (404). Place every module it defines in the
+  //    site's own copy, _static/html-manager/. A global `require` object set before
+  //    require.js loads is require.js's configuration.
   var managerDir = new URL("html-manager/", document.currentScript.src).href;
+  var paths = { "@jupyter-widgets/html-manager/dist": managerDir.slice(0, -1) };
+  ["base", "base7", "controls", "controls7", "html-manager"].forEach(function (name) {
+    paths["@jupyter-widgets/" + name] = managerDir + name;
+  });
   window.__jupyter_widgets_assets_path__ = managerDir;
-  window.require = { paths: { "@jupyter-widgets/html-manager/dist": managerDir.slice(0, -1) } };
+  window.require = { paths: paths };
 
   // 2. ipywidgets' controls typeset their labels with the MathJax 2 call MathJax.Hub.Queue;
   //    the site loads MathJax 3, which has no Hub. Give it one that uses the MathJax 3 API.
