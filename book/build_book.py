@@ -132,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"book build failed ({' '.join(map(str, exc.cmd[:2]))} exited {exc.returncode})",
               file=sys.stderr)
         return 1
-    pages = sum(1 for _ in HTML.rglob("*.html"))
-    print(f"book built in {seconds:.0f} s: {pages} HTML files in book/_build/html "
-          "(open book/_build/html/index.html)")
+    pages = sum(1 for p in HTML.rglob("*.html") if p.relative_to(HTML).parts[0][0] != "_")
+    print(f"book built in {seconds:.0f} s: {pages} pages in book/_build/html "
+          "(serve it: python -m http.server --directory book/_build/html)")
     return 0
 
 
