@@ -43,7 +43,7 @@ benchmark: setup
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils data_scripts tests benchmarks book
 
-# The course site: npm ci (pinned JS), a clean book/_build, jupyter-book build -W (see book/README.md).
+# The course site: pinned JS from npm, a clean book/_build, jupyter-book -W (book/README.md).
 book: setup
 	$(BIN)/python book/build_book.py
 

@@ -10,7 +10,6 @@ warnings as errors. The notebooks are rendered with their committed outputs, nev
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -105,11 +104,8 @@ def jupyter_book_build() -> None:
     if BUILD.exists():
         shutil.rmtree(BUILD)
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", "--warningiserror",
-           "--keep-going", "--builder", "html", str(BOOK)]
-    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
-    print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=ROOT, check=True, env=env)
+    _run([str(exe) if exe.exists() else "jupyter-book", "build", "--warningiserror",
+          "--keep-going", "--builder", "html", str(BOOK)], ROOT)
 
 
 def build() -> float:
