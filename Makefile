@@ -32,7 +32,7 @@ lab: setup
 
 test: setup
 	# One torch thread per kernel: on busy shared cores two threads can crawl 10x slower.
-	COURSE_PROFILE=offline COURSE_QUICK=1 COURSE_THREADS=$${COURSE_THREADS:-1} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	COURSE_PROFILE=offline COURSE_QUICK=1 COURSE_THREADS=$${COURSE_THREADS:-1} $(BIN)/python -m pytest --durations=25 $(PYTEST_ARGS)
 
 outputs: $(STAMP)
 	$(BIN)/python benchmarks/run_notebooks.py --inplace $(NB)
