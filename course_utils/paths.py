@@ -10,10 +10,17 @@ def display_path(path: str | os.PathLike) -> str:
     """Show ``path`` relative to the working directory, or with ``~`` for the home folder."""
     p = Path(path).expanduser().resolve()
     cwd = Path.cwd().resolve()
-    try:
-        return os.path.relpath(p, cwd) if p.is_relative_to(cwd.parent) else _home_relative(p)
-    except ValueError:  # different drive on Windows
-        return _home_relative(p)
+    home = Path.home().resolve()
+    # The deeper of the two bases that contain the path wins: a checkout inside the home folder
+    # shows relative paths, a home folder inside the checkout's parent (e.g. /tmp) shows "~".
+    if p.is_relative_to(cwd.parent) and not (
+        p.is_relative_to(home) and home.is_relative_to(cwd.parent) and home != cwd.parent
+    ):
+        try:
+            return os.path.relpath(p, cwd)
+        except ValueError:  # different drive on Windows
+            pass
+    return _home_relative(p)
 
 
 def _home_relative(p: Path) -> str:

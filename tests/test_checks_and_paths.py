@@ -52,3 +52,12 @@ def test_display_path_hides_home_and_checkout(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notebooks").mkdir()
     assert display_path(tmp_path / "notebooks" / "a.png") == "notebooks/a.png"
+
+
+def test_display_path_prefers_home_when_checkout_and_home_share_a_parent(tmp_path, monkeypatch):
+    # A checkout in /tmp/ci and a home in /tmp/home: the cache shows as ~/..., not ../home/...
+    monkeypatch.setenv("HOME", str(tmp_path / "home" / "alice"))
+    (tmp_path / "checkout" / "notebooks").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "checkout" / "notebooks")
+    assert display_path(Path.home() / ".cache" / "x") == "~/.cache/x"
+    assert display_path(tmp_path / "checkout" / "data" / "a.csv") == "../data/a.csv"
