@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -175,9 +177,16 @@ def save_checkpoint(model: torch.nn.Module, key: str, *, losses: Sequence[float]
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "extra": json.dumps(extra or {}),
     }
-    tmp = path.with_suffix(".part")
-    save_model(model, str(tmp), metadata=meta)
-    tmp.replace(path)  # atomic: an interrupted save never leaves a half-written checkpoint
+    # A unique temp file, then an atomic rename: an interrupted save never leaves a half-written
+    # checkpoint, and two kernels saving the same key at once cannot clash.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key}-", suffix=".part")
+    os.close(fd)
+    try:
+        save_model(model, tmp, metadata=meta)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return path
 
 
