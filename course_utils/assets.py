@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .config import cache_dir
+from .files import atomic_write
 from .paths import display_path
 
 MIRROR_ENV = "COURSE_MIRROR"
@@ -104,13 +104,10 @@ def _download(
     url: str, dest: Path, checksum: tuple[str, str], desc: str, timeout: float
 ) -> None:
     """Stream ``url`` to ``dest`` through a temp file, hashing on the way; rename only if valid."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
     algorithm, expected = checksum
     h = hashlib.new(algorithm)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+    with atomic_write(dest) as tmp:
+        with tmp.open("wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
             total = int(resp.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False) as bar:
                 while block := resp.read(1 << 20):
@@ -123,10 +120,6 @@ def _download(
                 f"{algorithm} mismatch for {desc} from {url}: expected {expected}, got {actual}. "
                 "The download was discarded; try again, or check the mirror's copy."
             )
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def fetch(asset: Asset, *, force: bool = False, timeout: float = 30.0) -> Path:
@@ -159,11 +152,8 @@ def install_file(asset: Asset, src: Path) -> Path:
     if not digest_matches(sha256_file(src, algorithm=algo), expected):
         raise AssetError(f"{src} does not match the checksum recorded for {asset.name}.")
     dest = asset.path
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    os.close(fd)
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
+    with atomic_write(dest) as tmp:
+        shutil.copyfile(src, tmp)
     return dest
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from .config import cache_dir
+from .files import atomic_write
 
 
 def feature_cache_path(*key_parts: object) -> Path:
@@ -43,13 +42,6 @@ def cached_tensors(
         isinstance(v, torch.Tensor) for v in tensors.values()
     ):
         raise TypeError("compute() must return a dict of tensors, e.g. {'x': feats, 'y': labels}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    os.close(fd)
-    try:
+    with atomic_write(path) as tmp:
         torch.save({k: v.detach().cpu() for k, v in tensors.items()}, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return tensors, False

@@ -11,11 +11,10 @@ def display_path(path: str | os.PathLike) -> str:
     p = Path(path).expanduser().resolve()
     cwd = Path.cwd().resolve()
     home = Path.home().resolve()
-    # The deeper of the two bases that contain the path wins: a checkout inside the home folder
-    # shows relative paths, a home folder inside the checkout's parent (e.g. /tmp) shows "~".
-    if p.is_relative_to(cwd.parent) and not (
-        p.is_relative_to(home) and home.is_relative_to(cwd.parent) and home != cwd.parent
-    ):
+    # The deeper base containing the path wins: files of a checkout inside the home folder show
+    # relative, a home folder inside the checkout's parent (a checkout in /tmp) shows "~".
+    bases = [b for b in (cwd.parent, home) if p.is_relative_to(b)]  # a tie: the checkout
+    if bases and max(bases, key=lambda b: len(b.parts)) == cwd.parent:
         try:
             return os.path.relpath(p, cwd)
         except ValueError:  # different drive on Windows

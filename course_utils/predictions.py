@@ -7,9 +7,7 @@ when nothing was saved. Files live in ``<course cache>/predictions/<name>.npz`` 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .config import cache_dir
+from .files import atomic_write
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -90,16 +89,8 @@ def save_predictions(
             )
         arrays["y_score"] = score
     path = predictions_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary file first, then rename: a crash never leaves a half-written file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_write(path) as tmp, tmp.open("wb") as fh:  # a crash never leaves half a file
+        np.savez(fh, **arrays)
     return path
 
 

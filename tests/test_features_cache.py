@@ -36,3 +36,17 @@ def test_damaged_cache_file_is_recomputed(course_env):
 def test_compute_must_return_tensors(course_env):
     with pytest.raises(TypeError, match="dict of tensors"):
         cached_tensors(("bad",), lambda: [1, 2, 3])
+
+
+def test_atomic_write_leaves_nothing_behind_when_the_write_fails(tmp_path):
+    from course_utils.files import atomic_write
+
+    dest = tmp_path / "sub" / "file.bin"
+    with pytest.raises(RuntimeError):
+        with atomic_write(dest) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert not dest.exists() and list(dest.parent.iterdir()) == []
+    with atomic_write(dest) as tmp:
+        tmp.write_bytes(b"whole")
+    assert dest.read_bytes() == b"whole" and list(dest.parent.iterdir()) == [dest]

@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import Any
 import torch
 
 from ..config import cache_dir
+from ..files import atomic_write
 
 CACHE_SUBDIR = ("models", "tiny_mlm")
 
@@ -177,16 +176,8 @@ def save_checkpoint(model: torch.nn.Module, key: str, *, losses: Sequence[float]
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "extra": json.dumps(extra or {}),
     }
-    # A unique temp file, then an atomic rename: an interrupted save never leaves a half-written
-    # checkpoint, and two kernels saving the same key at once cannot clash.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key}-", suffix=".part")
-    os.close(fd)
-    try:
-        save_model(model, tmp, metadata=meta)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_write(path) as tmp:  # never a half-written checkpoint, even with two kernels
+        save_model(model, str(tmp), metadata=meta)
     return path
 
 
