@@ -16,26 +16,32 @@ def require_attempt(*answers: Any) -> None:
         raise NotAttempted
 
 
-def check(exercise: str, test: Callable[[], None], *, strict: bool = False) -> bool:
-    """Run ``test`` (which asserts with helpful messages) and print a verdict.
+def check(exercise: str, test: Callable[[], None], *, strict: bool = False) -> None:
+    """Run ``test`` (which asserts with helpful messages) and print a verdict; return nothing.
 
-    ``strict=True`` re-raises a failure: the solution cells use it so the test suite fails when a
-    solution or a check is broken, while a learner's wrong answer only prints advice.
+    Every exercise check in the course follows this convention: it prints ``[v]``, ``[x]`` or
+    ``[ ]`` with advice, and an exception raised by the learner's own code becomes advice too
+    (never a traceback wall). ``strict=True`` re-raises a failure: the solution cells use it so
+    the test suite fails when a solution or a check is broken.
     """
     try:
-        test()
+        try:
+            test()
+        except (NotAttempted, AssertionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a learner's bug is reported, not raised
+            raise AssertionError(f"your code raised {type(exc).__name__}: {exc}") from exc
     except NotAttempted:
         print(f"[ ] {exercise}: not attempted yet. Replace the `...` with your answer and re-run.")
         if strict:
             raise AssertionError(f"{exercise}: the solution is still a placeholder.") from None
-        return False
+        return
     except AssertionError as exc:
         print(f"[x] {exercise}: not quite. {exc}")
         if strict:
             raise
-        return False
+        return
     print(f"[v] {exercise}: correct!")
-    return True
 
 
 def expect_close(name: str, got: float, want: float, tol: float, hint: str = "") -> None:

@@ -2,7 +2,12 @@
 
 A *profile* says where assets come from: ``full`` (model and dataset hubs), ``offline``
 (package registries only, via the offline pack) or ``auto`` (full when the hubs answer,
-else offline). Everything is cached under one directory so a workshop room can prefetch it.
+else offline).
+
+Two cache layers: ``$COURSE_ASSETS`` (optional, read-only: the offline pack and prefetched full
+assets, shared by a workshop room or by the test suite) is searched first; ``$COURSE_CACHE``
+(per person, writable: features, checkpoints, predictions, and anything downloaded) second.
+Nothing in the course ever writes into ``$COURSE_ASSETS``.
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import CourseConfigError
+
 VALID_PROFILES = ("auto", "full", "offline")
 PROFILE_ENV = "COURSE_PROFILE"
 CACHE_ENV = "COURSE_CACHE"
 QUICK_ENV = "COURSE_QUICK"
+ASSETS_ENV = "COURSE_ASSETS"
+PACK_SUBDIR = "offline_pack"
 
-
-class CourseConfigError(ValueError):
-    """A setting the learner can fix (bad profile name, unwritable cache...)."""
+__all__ = ["CourseConfigError", "assets_dir", "cache_dir", "find_asset", "normalise_profile",
+           "offline_pack_dir", "quick_from_env", "writable_pack_dir"]
 
 
 def normalise_profile(profile: str | None = None) -> str:
@@ -67,6 +75,37 @@ def cache_dir(create: bool = True) -> Path:
     return path
 
 
+def assets_dir() -> Path | None:
+    """The read-only asset layer (``$COURSE_ASSETS``), or ``None`` when it is not set."""
+    raw = os.environ.get(ASSETS_ENV, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise CourseConfigError(
+            f"{ASSETS_ENV} points at {path}, which is not a folder. Point it at the shared, "
+            f"read-only asset folder (built with `course assets` and COURSE_CACHE set to it), "
+            f"or unset it: `unset {ASSETS_ENV}`."
+        )
+    return path
+
+
+def find_asset(relpath: str | os.PathLike, *, create: bool = True) -> Path:
+    """``relpath`` in the read-only asset layer when it is there, else in the writable cache.
+
+    Readers use this; writers always use :func:`cache_dir`, so the asset layer stays untouched.
+    """
+    layer = assets_dir()
+    if layer is not None and (layer / relpath).exists():
+        return layer / relpath
+    return cache_dir(create=create) / relpath
+
+
+def writable_pack_dir() -> Path:
+    """Where the pack builder writes the offline pack: always in the writable cache."""
+    return cache_dir() / PACK_SUBDIR
+
+
 def offline_pack_dir() -> Path:
-    """Where ``data_scripts/build_offline_pack.py`` writes the offline pack."""
-    return cache_dir() / "offline_pack"
+    """The offline pack to read: the asset layer's when it has one, else the cache's."""
+    return find_asset(PACK_SUBDIR)

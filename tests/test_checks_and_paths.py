@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from checkutil import passed
 
 from course_utils.checks import check, expect_close, require_attempt
 from course_utils.paths import display_path
@@ -18,17 +19,17 @@ def _answer_is(value, want):
 
 
 def test_placeholder_answer_is_reported_as_not_attempted(capsys):
-    assert check("Exercise 1", _answer_is(..., 3)) is False
+    assert not passed(check, "Exercise 1", _answer_is(..., 3))
     assert "not attempted yet" in capsys.readouterr().out
 
 
 def test_wrong_answer_prints_the_reason_without_raising(capsys):
-    assert check("Exercise 1", _answer_is(2, 3)) is False
+    assert not passed(check, "Exercise 1", _answer_is(2, 3))
     assert "expected 3, got 2" in capsys.readouterr().out
 
 
 def test_right_answer_is_confirmed(capsys):
-    assert check("Exercise 1", _answer_is(3, 3)) is True
+    assert passed(check, "Exercise 1", _answer_is(3, 3))
     assert "correct" in capsys.readouterr().out
 
 

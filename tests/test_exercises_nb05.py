@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from checkutil import passed
 
 from course_utils.exercises import nb05
 
@@ -16,22 +17,22 @@ def good_f_beta(tp, fp, fn, beta):
 
 
 def test_placeholders_are_reported_as_not_attempted(capsys):
-    assert nb05.check_f_beta(...) is False
-    assert nb05.check_f_beta(lambda tp, fp, fn, beta: ...) is False
-    assert nb05.check_balanced_accuracy(lambda cm: ...) is False
-    assert nb05.check_recall_threshold(..., np.array([0, 1]), np.array([0.2, 0.8])) is False
-    assert nb05.check_selection(..., ..., {"config": [], "val_accuracy": [],
-                                           "test_accuracy": []}) is False
+    assert not passed(nb05.check_f_beta, ...)
+    assert not passed(nb05.check_f_beta, lambda tp, fp, fn, beta: ...)
+    assert not passed(nb05.check_balanced_accuracy, lambda cm: ...)
+    assert not passed(nb05.check_recall_threshold, ..., np.array([0, 1]), np.array([0.2, 0.8]))
+    assert not passed(nb05.check_selection, ..., ..., {"config": [], "val_accuracy": [],
+                                                       "test_accuracy": []})
     assert capsys.readouterr().out.count("not attempted yet") == 5
 
 
 def test_f_beta_accepts_the_formula_and_names_typical_mistakes(capsys):
-    assert nb05.check_f_beta(good_f_beta, strict=True)
-    assert not nb05.check_f_beta(lambda tp, fp, fn, beta: good_f_beta(tp, fn, fp, beta))
+    assert passed(nb05.check_f_beta, good_f_beta, strict=True)
+    assert not passed(nb05.check_f_beta, lambda tp, fp, fn, beta: good_f_beta(tp, fn, fp, beta))
     assert "swapped" in capsys.readouterr().out
-    assert not nb05.check_f_beta(lambda tp, fp, fn, beta: good_f_beta(tp, fp, fn, 1.0))
+    assert not passed(nb05.check_f_beta, lambda tp, fp, fn, beta: good_f_beta(tp, fp, fn, 1.0))
     assert "beta is ignored" in capsys.readouterr().out
-    assert not nb05.check_f_beta(lambda tp, fp, fn, beta: 2 * tp / (2 * tp + fp + fn))
+    assert not passed(nb05.check_f_beta, lambda tp, fp, fn, beta: 2 * tp / (2 * tp + fp + fn))
     assert "divided by zero" in capsys.readouterr().out
     with pytest.raises(AssertionError):
         nb05.check_f_beta(lambda tp, fp, fn, beta: 0.5, strict=True)
@@ -41,10 +42,11 @@ def test_balanced_accuracy_hints_at_accuracy_and_precision(capsys):
     def mean_recall(cm):
         return float(np.mean(np.diag(cm) / cm.sum(axis=1)))
 
-    assert nb05.check_balanced_accuracy(mean_recall, strict=True)
-    assert not nb05.check_balanced_accuracy(lambda cm: np.trace(cm) / cm.sum())
+    assert passed(nb05.check_balanced_accuracy, mean_recall, strict=True)
+    assert not passed(nb05.check_balanced_accuracy, lambda cm: np.trace(cm) / cm.sum())
     assert "plain accuracy" in capsys.readouterr().out
-    assert not nb05.check_balanced_accuracy(lambda cm: np.mean(np.diag(cm) / cm.sum(axis=0)))
+    assert not passed(nb05.check_balanced_accuracy,
+                      lambda cm: np.mean(np.diag(cm) / cm.sum(axis=0)))
     assert "precision" in capsys.readouterr().out
 
 
@@ -52,20 +54,20 @@ def test_recall_threshold_must_reach_the_target_and_be_the_highest(capsys):
     y = np.array([1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1])
     s = np.array([.95, .9, .85, .8, .75, .7, .6, .55, .5, .45, .4, .3, .2])
     # 10 positives: recall 0.9 needs 9 of them; the 9th highest positive score is 0.3
-    assert nb05.check_recall_threshold(0.3, y, s, 0.9, strict=True)
-    assert not nb05.check_recall_threshold(0.35, y, s, 0.9)
+    assert passed(nb05.check_recall_threshold, 0.3, y, s, 0.9, strict=True)
+    assert not passed(nb05.check_recall_threshold, 0.35, y, s, 0.9)
     assert "lower it" in capsys.readouterr().out
-    assert not nb05.check_recall_threshold(0.25, y, s, 0.9)
+    assert not passed(nb05.check_recall_threshold, 0.25, y, s, 0.9)
     assert "higher threshold" in capsys.readouterr().out
 
 
 def test_selection_rejects_choosing_on_test_and_reporting_validation(capsys):
     trial = pd.DataFrame({"config": ["a", "b", "c"], "val_accuracy": [0.80, 0.90, 0.85],
                           "test_accuracy": [0.95, 0.84, 0.86]})
-    assert nb05.check_selection("b", 0.84, trial, strict=True)
-    assert not nb05.check_selection("a", 0.95, trial)
+    assert passed(nb05.check_selection, "b", 0.84, trial, strict=True)
+    assert not passed(nb05.check_selection, "a", 0.95, trial)
     assert "best TEST score" in capsys.readouterr().out
-    assert not nb05.check_selection("b", 0.90, trial)
+    assert not passed(nb05.check_selection, "b", 0.90, trial)
     assert "validation accuracy 0.900: it was used to choose" in capsys.readouterr().out
-    assert not nb05.check_selection("z", 0.9, trial)
+    assert not passed(nb05.check_selection, "z", 0.9, trial)
     assert "not one of the configurations" in capsys.readouterr().out

@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from checkutil import passed
 
 from course_utils.data import digits
 from course_utils.exercises import nb01
@@ -120,14 +121,14 @@ def _good_projection(i, o, s):
     ],
 )
 def test_projection_check_names_the_mistake(make, expected, capsys):
-    assert nb01.check_projection_shortcut(make) is False
+    assert not passed(nb01.check_projection_shortcut, make)
     out = capsys.readouterr().out
     assert "not quite" in out and expected in out
 
 
 def test_projection_check_accepts_the_solution_and_flags_placeholders(capsys):
-    assert nb01.check_projection_shortcut(_good_projection, strict=True) is True
-    assert nb01.check_projection_shortcut(lambda i, o, s: ...) is False
+    assert passed(nb01.check_projection_shortcut, _good_projection, strict=True)
+    assert not passed(nb01.check_projection_shortcut, lambda i, o, s: ...)
     assert "not attempted" in capsys.readouterr().out
     with pytest.raises(AssertionError):
         nb01.check_projection_shortcut(lambda i, o, s: ..., strict=True)
@@ -138,11 +139,11 @@ def test_projection_check_accepts_the_solution_and_flags_placeholders(capsys):
 
 
 def test_bottleneck_check(capsys):
-    assert nb01.check_bottleneck_params(69_632, 1_179_648, strict=True)
-    assert nb01.check_bottleneck_params(69_632 + 768, 1_179_648 + 1024)  # with BN also fine
-    assert not nb01.check_bottleneck_params(256 * 64 * 9 * 2 + 64 * 64 * 9, 1_179_648)
+    assert passed(nb01.check_bottleneck_params, 69_632, 1_179_648, strict=True)
+    assert passed(nb01.check_bottleneck_params, 69_632 + 768, 1_179_648 + 1024)  # BN too: fine
+    assert not passed(nb01.check_bottleneck_params, 256 * 64 * 9 * 2 + 64 * 64 * 9, 1_179_648)
     assert "3x3 for all three" in capsys.readouterr().out
-    assert not nb01.check_bottleneck_params(..., ...)
+    assert not passed(nb01.check_bottleneck_params, ..., ...)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,14 +165,16 @@ def test_gradient_profile_thresholds():
 
 
 def test_gradient_prediction_check(capsys):
-    assert nb01.check_gradient_prediction(TRUTH, RATIOS.__getitem__, strict=True)
+    assert passed(nb01.check_gradient_prediction, TRUTH, RATIOS.__getitem__, strict=True)
     wrong = dict(TRUTH, plain56_bn="vanish")
-    assert not nb01.check_gradient_prediction(wrong, RATIOS.__getitem__)
+    assert not passed(nb01.check_gradient_prediction, wrong, RATIOS.__getitem__)
     out = capsys.readouterr().out
     assert "plain56_bn" in out and "explode" in out and "residual56_bn" not in out.split(".")[0]
-    assert not nb01.check_gradient_prediction(dict(TRUTH, plain56_bn="big"), RATIOS.__getitem__)
+    assert not passed(nb01.check_gradient_prediction, dict(TRUTH, plain56_bn="big"),
+                      RATIOS.__getitem__)
     assert "choose one of" in capsys.readouterr().out
-    assert not nb01.check_gradient_prediction(dict.fromkeys(TRUTH, ...), RATIOS.__getitem__)
+    assert not passed(nb01.check_gradient_prediction, dict.fromkeys(TRUTH, ...),
+                      RATIOS.__getitem__)
     assert "not attempted" in capsys.readouterr().out
 
 
@@ -202,12 +205,12 @@ class _Placeholder(_Residual):
 
 
 def test_no_identity_check(capsys):
-    assert nb01.check_no_identity_block(_NoIdentity, _Residual, "B", strict=True)
-    assert not nb01.check_no_identity_block(_Residual, _Residual, "B")
+    assert passed(nb01.check_no_identity_block, _NoIdentity, _Residual, "B", strict=True)
+    assert not passed(nb01.check_no_identity_block, _Residual, _Residual, "B")
     assert "still adds the input" in capsys.readouterr().out
-    assert not nb01.check_no_identity_block(_NoIdentity, _Residual, "A")
+    assert not passed(nb01.check_no_identity_block, _NoIdentity, _Residual, "A")
     assert "overfitting" in capsys.readouterr().out
-    assert not nb01.check_no_identity_block(_NoIdentity, _Residual, "C")
+    assert not passed(nb01.check_no_identity_block, _NoIdentity, _Residual, "C")
     assert "no parameters" in capsys.readouterr().out
-    assert not nb01.check_no_identity_block(_Placeholder, _Residual, "B")
+    assert not passed(nb01.check_no_identity_block, _Placeholder, _Residual, "B")
     assert "not attempted" in capsys.readouterr().out

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+from checkutil import passed
 
 from course_utils.exercises import nb06
 
@@ -15,11 +16,11 @@ from course_utils.exercises import nb06
 def test_always_cat_accepts_right_answer_and_explains_swapped_classes(capsys):
     labels = {"emoji": np.array([0, 0, 0, 1]), "clipart": np.array([0, 1, 1, 1, 1])}
     right = {"emoji": (0.75, 0.5), "clipart": (0.2, 0.5)}
-    assert nb06.check_always_cat(right, labels, strict=True)
+    assert passed(nb06.check_always_cat, right, labels, strict=True)
     swapped = {"emoji": (0.25, 0.5), "clipart": (0.2, 0.5)}
-    assert not nb06.check_always_cat(swapped, labels)
+    assert not passed(nb06.check_always_cat, swapped, labels)
     assert "share of dogs" in capsys.readouterr().out
-    assert not nb06.check_always_cat({"emoji": (..., ...), "clipart": (..., ...)}, labels)
+    assert not passed(nb06.check_always_cat, {"emoji": (..., ...), "clipart": (..., ...)}, labels)
     assert "not attempted" in capsys.readouterr().out
 
 
@@ -34,15 +35,15 @@ def _early_stopping(val_losses, patience):
 
 
 def test_early_stopping_check(capsys):
-    assert nb06.check_early_stopping(_early_stopping, strict=True)
+    assert passed(nb06.check_early_stopping, _early_stopping, strict=True)
 
     def one_late(val_losses, patience):
         best, stop = _early_stopping(val_losses, patience)
         return best, min(stop + 1, len(val_losses) - 1) if stop < len(val_losses) - 1 else stop
 
-    assert not nb06.check_early_stopping(one_late)
+    assert not passed(nb06.check_early_stopping, one_late)
     assert "not one later" in capsys.readouterr().out
-    assert not nb06.check_early_stopping(lambda v, p: (..., ...))
+    assert not passed(nb06.check_early_stopping, lambda v, p: (..., ...))
     assert "not attempted" in capsys.readouterr().out
     with pytest.raises(AssertionError):
         nb06.check_early_stopping(one_late, strict=True)
@@ -59,10 +60,10 @@ def test_l2_penalty_check_wants_the_half(capsys):
         penalty = ...
         return F.cross_entropy(logits, targets) + penalty
 
-    assert nb06.check_l2_penalty(right, strict=True)
-    assert not nb06.check_l2_penalty(no_half)
+    assert passed(nb06.check_l2_penalty, right, strict=True)
+    assert not passed(nb06.check_l2_penalty, no_half)
     assert "1/2" in capsys.readouterr().out
-    assert not nb06.check_l2_penalty(placeholder)
+    assert not passed(nb06.check_l2_penalty, placeholder)
     assert "not attempted" in capsys.readouterr().out
 
 
@@ -85,12 +86,12 @@ def test_l2_penalty_matches_sgd_weight_decay_step():
 def test_sweep_choice_check_ranks_validation_then_loss(capsys):
     sweep = pd.DataFrame({"train_loss": [0.01, 0.2, 0.3], "val_loss": [0.9, 0.3, 0.5],
                           "val_bal_acc": [0.8, 0.9, 0.9]}, index=["a", "b", "c"])
-    assert nb06.check_sweep_choice("b", sweep, strict=True)
-    assert not nb06.check_sweep_choice("a", sweep)
+    assert passed(nb06.check_sweep_choice, "b", sweep, strict=True)
+    assert not passed(nb06.check_sweep_choice, "a", sweep)
     assert "TRAINING loss" in capsys.readouterr().out
-    assert not nb06.check_sweep_choice("c", sweep)
+    assert not passed(nb06.check_sweep_choice, "c", sweep)
     assert "Tie" in capsys.readouterr().out
-    assert not nb06.check_sweep_choice(..., sweep)
+    assert not passed(nb06.check_sweep_choice, ..., sweep)
     assert "not attempted" in capsys.readouterr().out
 
 

@@ -20,12 +20,13 @@ from torch.utils.data import Dataset, Subset
 
 from .. import assets, full_assets
 from ..config import cache_dir
+from ..errors import DatasetUnavailable
 
 CLASSES = ("cat", "dog")  # torchvision's binary-category: 0 = Cat, 1 = Dog
 SPLITS = ("train", "val", "test")
 
 
-class PetsUnavailable(RuntimeError):
+class PetsUnavailable(DatasetUnavailable):
     """Oxford-IIIT Pet is not in the cache and could not be fetched; the message says what to do."""
 
 

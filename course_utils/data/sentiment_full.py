@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import DatasetUnavailable
 from ..full_assets import resolve_repo
 
 DATASET_ENV = "COURSE_SENTIMENT_DATASET"
@@ -40,7 +41,7 @@ LABEL_SCHEMES: dict[str, dict[int, int]] = {
 }
 
 
-class SentimentDatasetUnavailable(RuntimeError):
+class SentimentDatasetUnavailable(DatasetUnavailable):
     """The configured review dataset could not be loaded; the message says what to do."""
 
 

@@ -21,7 +21,7 @@ def _count(module: nn.Module) -> int:
 
 def check_projection_shortcut(
     make_shortcut: Callable[[int, int, int], nn.Module], *, strict: bool = False
-) -> bool:
+) -> None:
     """Exercise 1: ``make_shortcut(in_ch, out_ch, stride)`` must be a 1x1 strided conv + BN."""
 
     def test() -> None:
@@ -72,7 +72,7 @@ def check_projection_shortcut(
             f"{tuple(same.shape)}."
         )
 
-    return check("Exercise 1 (projection shortcut)", test, strict=strict)
+    check("Exercise 1 (projection shortcut)", test, strict=strict)
 
 
 def gradient_profile(ratio_first_over_last: float) -> str:
@@ -89,7 +89,7 @@ def check_gradient_prediction(
     measure: Callable[[str], float],
     *,
     strict: bool = False,
-) -> bool:
+) -> None:
     """Exercise 3: compare predicted profiles with ``measure(key)`` (first/last gradient ratio).
 
     ``prediction`` maps each net in ``measure``'s vocabulary (``plain56_bn``, ``residual56_bn``,
@@ -120,7 +120,7 @@ def check_gradient_prediction(
             "again: which way does each curve slope from the output back to the input?"
         )
 
-    return check("Exercise 3 (predict the gradient plot)", test, strict=strict)
+    check("Exercise 3 (predict the gradient plot)", test, strict=strict)
 
 
 WHY_OPTIONS = {
@@ -138,7 +138,7 @@ def check_no_identity_block(
     why: str | None,
     *,
     strict: bool = False,
-) -> bool:
+) -> None:
     """Exercise 4: ``block_cls`` is the residual block without its identity path; ``why`` is B.
 
     The block must keep ``reference_cls``'s layers (conv1, bn1, conv2, bn2) and return
@@ -183,12 +183,12 @@ def check_no_identity_block(
         assert not WHY_OPTIONS[key], f"the block is right, but explanation {key} is " + \
             WHY_OPTIONS[key]
 
-    return check("Exercise 4 (remove the identity path)", test, strict=strict)
+    check("Exercise 4 (remove the identity path)", test, strict=strict)
 
 
 def check_bottleneck_params(
     bottleneck_params: int | None, basic_params: int | None, *, strict: bool = False
-) -> bool:
+) -> None:
     """Exercise 2: conv weights of a 256->64->256 bottleneck and of a basic block at 256 wide."""
     want_bottleneck = 256 * 64 + 64 * 64 * 9 + 64 * 256
     want_basic = 2 * 256 * 256 * 9
@@ -212,4 +212,4 @@ def check_bottleneck_params(
             f"basic block: you said {basic_params:,}. Two 3x3 convs 256->256: 2 x 256 x 256 x 9."
         )
 
-    return check("Exercise 2 (bottleneck parameter count)", test, strict=strict)
+    check("Exercise 2 (bottleneck parameter count)", test, strict=strict)

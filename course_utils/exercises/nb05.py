@@ -28,7 +28,7 @@ def _count_cases(seed: int = 5) -> list[tuple[int, int, int]]:
 
 
 def check_f_beta(f_beta: Callable[[int, int, int, float], float] | Any, *,
-                 strict: bool = False) -> bool:
+                 strict: bool = False) -> None:
     """Exercise 1: ``f_beta(tp, fp, fn, beta)`` from counts, 0 when the counts are all zero."""
 
     def test() -> None:
@@ -63,7 +63,7 @@ def check_f_beta(f_beta: Callable[[int, int, int, float], float] | Any, *,
                     f"expected {want:.4f}.{hint}"
                 )
 
-    return check("Exercise 1 (F-beta from counts)", test, strict=strict)
+    check("Exercise 1 (F-beta from counts)", test, strict=strict)
 
 
 def _random_confusions(seed: int = 11) -> list[np.ndarray]:
@@ -78,7 +78,7 @@ def _random_confusions(seed: int = 11) -> list[np.ndarray]:
 
 
 def check_balanced_accuracy(balanced_accuracy: Callable[[np.ndarray], float] | Any, *,
-                            strict: bool = False) -> bool:
+                            strict: bool = False) -> None:
     """Exercise 2: balanced accuracy (mean per-class recall) from a confusion matrix."""
 
     def test() -> None:
@@ -104,7 +104,7 @@ def check_balanced_accuracy(balanced_accuracy: Callable[[np.ndarray], float] | A
                 f"expected {want:.4f}.{hint}"
             )
 
-    return check("Exercise 2 (balanced accuracy)", test, strict=strict)
+    check("Exercise 2 (balanced accuracy)", test, strict=strict)
 
 
 def _recall_precision(threshold: float, y_true: np.ndarray, y_score: np.ndarray
@@ -117,7 +117,7 @@ def _recall_precision(threshold: float, y_true: np.ndarray, y_score: np.ndarray
 
 
 def check_recall_threshold(threshold: float | Any, y_true: np.ndarray, y_score: np.ndarray,
-                           target_recall: float = 0.9, *, strict: bool = False) -> bool:
+                           target_recall: float = 0.9, *, strict: bool = False) -> None:
     """Exercise 3: the highest threshold (predict positive when score >= t) reaching the recall."""
 
     def test() -> None:
@@ -140,11 +140,11 @@ def check_recall_threshold(threshold: float | Any, y_true: np.ndarray, y_score: 
         assert np.isclose(recall, best_recall), "unexpected: recall differs from the best one."
         print(f"    recall {recall:.3f}, precision {precision:.3f} at threshold {t:.4f}")
 
-    return check("Exercise 3 (threshold for a recall target)", test, strict=strict)
+    check("Exercise 3 (threshold for a recall target)", test, strict=strict)
 
 
 def check_selection(chosen: Any, reported: float | Any, trial: Any, *,
-                    strict: bool = False) -> bool:
+                    strict: bool = False) -> None:
     """Exercise 4: pick the configuration on validation, report its (untouched) test score."""
 
     def test() -> None:
@@ -173,4 +173,4 @@ def check_selection(chosen: Any, reported: float | Any, trial: Any, *,
             f"{test_acc[i]:.3f}."
         )
 
-    return check("Exercise 4 (choose on validation, report on test)", test, strict=strict)
+    check("Exercise 4 (choose on validation, report on test)", test, strict=strict)

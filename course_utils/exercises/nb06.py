@@ -30,7 +30,7 @@ def _baseline_scores(labels: Sequence[int]) -> tuple[float, float]:
 
 
 def check_always_cat(answers: Mapping[str, Any] | Any, labels: Mapping[str, Sequence[int]], *,
-                     strict: bool = False) -> bool:
+                     strict: bool = False) -> None:
     """Exercise 1: accuracy and balanced accuracy of a model that always answers "cat".
 
     ``answers`` maps each domain name to ``(accuracy, balanced_accuracy)``; ``labels`` maps the same
@@ -59,7 +59,7 @@ def check_always_cat(answers: Mapping[str, Any] | Any, labels: Mapping[str, Sequ
                     "the dog recall is 0.")
             expect_close(f"balanced accuracy on {domain}", bal, want_bal, 1e-3, hint)
 
-    return check("Exercise 1 (the always-cat baseline)", test, strict=strict)
+    check("Exercise 1 (the always-cat baseline)", test, strict=strict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def _loss_curves(seed: int = 6) -> list[list[float]]:
 
 
 def check_early_stopping(early_stopping: Callable[[Sequence[float], int], tuple[int, int]] | Any,
-                         *, strict: bool = False) -> bool:
+                         *, strict: bool = False) -> None:
     """Exercise 2: ``early_stopping(val_losses, patience) -> (best_epoch, stop_epoch)``."""
 
     def test() -> None:
@@ -119,7 +119,7 @@ def check_early_stopping(early_stopping: Callable[[Sequence[float], int], tuple[
                     f"expected {want} (epochs count from 0).{hint}"
                 )
 
-    return check("Exercise 2 (early stopping with patience)", test, strict=strict)
+    check("Exercise 2 (early stopping with patience)", test, strict=strict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def check_early_stopping(early_stopping: Callable[[Sequence[float], int], tuple[
 
 
 def check_l2_penalty(loss_with_l2: Callable[..., torch.Tensor] | Any, *,
-                     strict: bool = False) -> bool:
+                     strict: bool = False) -> None:
     """Exercise 3: ``loss_with_l2(logits, targets, params, weight_decay)`` whose gradient equals
     the cross-entropy gradient plus ``weight_decay * w`` (what ``SGD(weight_decay=...)`` adds)."""
 
@@ -171,14 +171,14 @@ def check_l2_penalty(loss_with_l2: Callable[..., torch.Tensor] | Any, *,
                 f"cross-entropy gradient + weight_decay * w.{hint}"
             )
 
-    return check("Exercise 3 (weight decay as an L2 penalty)", test, strict=strict)
+    check("Exercise 3 (weight decay as an L2 penalty)", test, strict=strict)
 
 
 # --------------------------------------------------------------------------------------------
 # Exercise 4: choose on validation
 
 
-def check_sweep_choice(chosen: Any, sweep: pd.DataFrame, *, strict: bool = False) -> bool:
+def check_sweep_choice(chosen: Any, sweep: pd.DataFrame, *, strict: bool = False) -> None:
     """Exercise 4: the row label of ``sweep`` with the highest ``val_bal_acc``, ties broken by the
     lower ``val_loss``."""
 
@@ -200,7 +200,7 @@ def check_sweep_choice(chosen: Any, sweep: pd.DataFrame, *, strict: bool = False
             hint = " Tie on val_bal_acc: break it with the lower val_loss."
         raise AssertionError(f"you chose {chosen!r}, expected {want!r}.{hint}")
 
-    return check("Exercise 4 (choose on validation)", test, strict=strict)
+    check("Exercise 4 (choose on validation)", test, strict=strict)
 
 
 # --------------------------------------------------------------------------------------------
