@@ -6,32 +6,31 @@ output never changes) and many times faster; this module only stores and reloads
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
+from .cache_keys import require_key
 from .config import cache_dir
 from .files import atomic_write
 
 
-def feature_cache_path(*key_parts: object) -> Path:
-    """A cache file named by a hash of ``key_parts`` (model name, image size, file list...)."""
-    blob = json.dumps([str(p) for p in key_parts], sort_keys=True).encode()
-    digest = hashlib.sha256(blob).hexdigest()[:16]
-    return cache_dir() / "features" / f"{digest}.pt"
+def feature_cache_path(key: str) -> Path:
+    """The cache file for ``key`` (made by :func:`course_utils.cache_keys.cache_key`)."""
+    return cache_dir() / "features" / f"{require_key(key, 'cached_tensors')}.pt"
 
 
 def cached_tensors(
-    key_parts: tuple, compute: Callable[[], dict[str, torch.Tensor]], *, refresh: bool = False
+    key: str, compute: Callable[[], dict[str, torch.Tensor]], *, refresh: bool = False
 ) -> tuple[dict[str, torch.Tensor], bool]:
     """Return ``(tensors, from_cache)``: load them if cached, else ``compute()`` and save.
 
+    ``key`` comes from ``cache_key(...)`` over the functions, transforms, data files and
+    parameters that produce the tensors, so a changed transform never reuses stale features.
     Saving is atomic, loading uses ``weights_only=True``; an unreadable cache file is recomputed.
     """
-    path = feature_cache_path(*key_parts)
+    path = feature_cache_path(key)
     if path.exists() and not refresh:
         try:
             return torch.load(path, map_location="cpu", weights_only=True), True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import Asset, register
-from .config import cache_dir
+from .config import cache_dir, find_asset
 
 IMAGENET_NOTE = (
     "ImageNet-trained weights: torchvision code is BSD-3-Clause; the ImageNet data's terms "
@@ -94,14 +94,19 @@ HUB_REPOS: list[HubRepo] = [
 HF_MIRROR_ENV = "COURSE_HF_MIRROR"
 
 
-def local_repo_dir(repo_id: str) -> Path:
-    """Folder in the course cache where a prefetched hub repository is kept as plain files."""
-    return cache_dir() / "hub-repos" / repo_id.replace("/", "__")
+def local_repo_dir(repo_id: str, *, writable: bool = False) -> Path:
+    """Folder where a prefetched hub repository is kept as plain files.
+
+    Readers get the read-only asset layer's copy when it has one; ``writable=True`` (prefetch)
+    always names the folder in the writable course cache.
+    """
+    rel = Path("hub-repos") / repo_id.replace("/", "__")
+    return cache_dir() / rel if writable else find_asset(rel)
 
 
 def prefetch_repo(repo: HubRepo) -> Path:
     """Copy a hub repository into the course cache (from ``$COURSE_HF_MIRROR`` or the hub)."""
-    dest = local_repo_dir(repo.repo_id)
+    dest = local_repo_dir(repo.repo_id, writable=True)
     mirror = os.environ.get(HF_MIRROR_ENV)
     tmp = dest.with_name(dest.name + ".part")
     if tmp.exists():

@@ -7,6 +7,8 @@ when nothing was saved. Files live in ``<course cache>/predictions/<name>.npz`` 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import warnings
 import zipfile
@@ -49,13 +51,22 @@ def save_predictions(
     y_score: Sequence[float] | np.ndarray | None = None,
     class_names: Sequence[str] | None = None,
     note: str = "",
+    *,
+    profile: str,
+    quick: bool,
+    model: str,
 ) -> Path:
     """Save test-set labels, predicted labels and (optionally) scores; return the file path.
 
     ``y_true``/``y_pred`` are class indices ``0..K-1``. ``y_score`` is either one score per
     example (binary: the score of class 1) or an ``(n, K)`` array of class probabilities.
     ``class_names[k]`` names class ``k``; ``note`` says what produced them (model, split, epochs).
+    ``profile``, ``quick`` and ``model`` record how they were made (with today's date), so that
+    notebook 05 can say what it scores and warn about predictions from a QUICK test-budget run.
     """
+    if profile not in ("full", "offline"):
+        raise ValueError(f"profile must be the resolved profile 'full' or 'offline', got "
+                         f"{profile!r} (pass course.profile).")
     yt, yp = _as_labels(y_true, "y_true"), _as_labels(y_pred, "y_pred")
     if yt.shape != yp.shape:
         raise ValueError(f"y_true has {yt.size} labels but y_pred has {yp.size}.")
@@ -76,6 +87,10 @@ def save_predictions(
         "y_pred": yp,
         "class_names": names,
         "note": np.array(str(note), dtype=np.str_),
+        "provenance": np.array(json.dumps({
+            "profile": profile, "quick": bool(quick), "model": str(model),
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }), dtype=np.str_),
     }
     if y_score is not None:
         score = np.asarray(y_score, dtype=np.float64)
@@ -111,8 +126,10 @@ def load_predictions(name: str) -> dict[str, Any] | None:
                 "y_score": data["y_score"] if "y_score" in data.files else None,
                 "class_names": [str(c) for c in data["class_names"]],
                 "note": str(data["note"]) if "note" in data.files else "",
+                "provenance": (json.loads(str(data["provenance"]))
+                               if "provenance" in data.files else {}),
             }
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:  # JSONDecodeError too
         warnings.warn(
             f"Ignoring the saved predictions {name!r}: the file could not be read "
             f"({type(exc).__name__}). "
@@ -125,3 +142,22 @@ def load_predictions(name: str) -> dict[str, Any] | None:
                       stacklevel=2)
         return None
     return out
+
+
+def describe_provenance(saved: dict[str, Any]) -> str:
+    """One line saying how saved predictions were made (profile, budget, model, date)."""
+    prov = saved.get("provenance") or {}
+    if not prov:
+        return "made by an older version of the course (no record of profile or budget)"
+    budget = "QUICK test budget" if prov.get("quick") else "full budget"
+    return (f"{prov.get('model', '?')}, {prov.get('profile', '?')} profile, {budget}, "
+            f"saved {prov.get('date', '?')}")
+
+
+def quick_warning(saved: dict[str, Any]) -> str | None:
+    """A warning when saved predictions come from a QUICK run (tiny budget: not the real model)."""
+    if (saved.get("provenance") or {}).get("quick"):
+        return ("WARNING: these predictions come from a QUICK run (the test suite's tiny budget), "
+                "not from a model trained at the lesson's settings. Re-run the notebook that "
+                "saved them with QUICK = False for numbers worth interpreting.")
+    return None

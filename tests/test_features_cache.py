@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
+from course_utils.cache_keys import cache_key
+from course_utils.errors import CacheError
 from course_utils.features import cached_tensors, feature_cache_path
+
+KEY = cache_key("test-features", params={"model": "m", "size": 224})
 
 
 def test_computes_once_then_reloads_identical_tensors(course_env):
@@ -15,27 +19,32 @@ def test_computes_once_then_reloads_identical_tensors(course_env):
         calls.append(1)
         return {"x": torch.randn(4, 3), "y": torch.tensor([0, 1, 0, 1])}
 
-    first, hit1 = cached_tensors(("model", 224, "files-v1"), compute)
-    second, hit2 = cached_tensors(("model", 224, "files-v1"), compute)
+    first, hit1 = cached_tensors(KEY, compute)
+    second, hit2 = cached_tensors(KEY, compute)
     assert (hit1, hit2) == (False, True) and len(calls) == 1
     assert torch.equal(first["x"], second["x"]) and torch.equal(first["y"], second["y"])
 
 
 def test_different_keys_do_not_collide(course_env):
-    assert feature_cache_path("m", 224) != feature_cache_path("m", 160)
+    other = cache_key("test-features", params={"model": "m", "size": 160})
+    assert feature_cache_path(KEY) != feature_cache_path(other)
+
+
+def test_a_hand_made_key_is_refused_with_the_fix(course_env):
+    with pytest.raises(CacheError, match="cache_key"):
+        cached_tensors(("nb02", "resnet", 224), lambda: {"x": torch.ones(1)})
 
 
 def test_damaged_cache_file_is_recomputed(course_env):
-    key = ("m", 1)
-    cached_tensors(key, lambda: {"x": torch.ones(2)})
-    feature_cache_path(*key).write_bytes(b"garbage")
-    tensors, hit = cached_tensors(key, lambda: {"x": torch.zeros(2)})
+    cached_tensors(KEY, lambda: {"x": torch.ones(2)})
+    feature_cache_path(KEY).write_bytes(b"garbage")
+    tensors, hit = cached_tensors(KEY, lambda: {"x": torch.zeros(2)})
     assert not hit and torch.equal(tensors["x"], torch.zeros(2))
 
 
 def test_compute_must_return_tensors(course_env):
     with pytest.raises(TypeError, match="dict of tensors"):
-        cached_tensors(("bad",), lambda: [1, 2, 3])
+        cached_tensors(cache_key("bad"), lambda: [1, 2, 3])
 
 
 def test_atomic_write_leaves_nothing_behind_when_the_write_fails(tmp_path):

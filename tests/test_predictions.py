@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils.predictions import load_predictions, predictions_path, save_predictions
+from course_utils.predictions import (
+    describe_provenance,
+    load_predictions,
+    predictions_path,
+    quick_warning,
+    save_predictions,
+)
+
+HOW = {"profile": "offline", "quick": False, "model": "EfficientNet-Lite0 head"}
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +28,7 @@ def test_missing_predictions_load_as_none():
 def test_binary_predictions_round_trip_with_scores():
     path = save_predictions("nb02_cats_dogs", [0, 1, 1, 0], [0, 1, 0, 0],
                             y_score=[0.1, 0.9, 0.4, 0.2], class_names=["cat", "dog"],
-                            note="head only")
+                            note="head only", **HOW)
     assert path.name == "nb02_cats_dogs.npz" and path.parent.name == "predictions"
     got = load_predictions("nb02_cats_dogs")
     assert got is not None
@@ -32,14 +40,15 @@ def test_binary_predictions_round_trip_with_scores():
 
 def test_multiclass_probabilities_and_default_class_names():
     probs = np.full((3, 3), 1 / 3)
-    save_predictions("nb04_sentiment", np.array([0, 2, 1]), np.array([2, 2, 1]), y_score=probs)
+    save_predictions("nb04_sentiment", np.array([0, 2, 1]), np.array([2, 2, 1]), 
+                     y_score=probs, **HOW)
     got = load_predictions("nb04_sentiment")
     assert got["class_names"] == ["0", "1", "2"]
     assert got["y_score"].shape == (3, 3)
 
 
 def test_predictions_without_scores_load_score_as_none():
-    save_predictions("plain", [1, 0], [1, 1], class_names=["a", "b"])
+    save_predictions("plain", [1, 0], [1, 1], class_names=["a", "b"], **HOW)
     assert load_predictions("plain")["y_score"] is None
 
 
@@ -56,7 +65,7 @@ def test_predictions_without_scores_load_score_as_none():
 )
 def test_bad_predictions_are_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        save_predictions("bad", **kwargs)
+        save_predictions("bad", **kwargs, **HOW)
 
 
 @pytest.mark.parametrize("name", ["../escape", "a/b", "x.npz", ""])
@@ -66,7 +75,21 @@ def test_names_cannot_escape_the_predictions_folder(name):
 
 
 def test_a_corrupted_file_is_ignored_with_a_warning():
-    path = save_predictions("broken", [0, 1], [0, 1])
+    path = save_predictions("broken", [0, 1], [0, 1], **HOW)
     path.write_bytes(b"not a zip file")
     with pytest.warns(UserWarning, match="could not be read"):
         assert load_predictions("broken") is None
+
+
+def test_predictions_record_how_they_were_made_and_quick_runs_are_flagged():
+    save_predictions("full_run", [0, 1], [0, 1], **HOW)
+    save_predictions("quick_run", [0, 1], [0, 1], **dict(HOW, quick=True))
+    full, quick = load_predictions("full_run"), load_predictions("quick_run")
+    assert full["provenance"]["profile"] == "offline" and full["provenance"]["date"]
+    assert "full budget" in describe_provenance(full) and quick_warning(full) is None
+    assert "QUICK" in describe_provenance(quick) and "QUICK" in quick_warning(quick)
+
+
+def test_the_profile_must_be_a_resolved_one():
+    with pytest.raises(ValueError, match="course.profile"):
+        save_predictions("x", [0], [0], **dict(HOW, profile="auto"))

@@ -100,6 +100,8 @@ def test_length_bucketed_batches_use_every_example_once_with_similar_lengths():
 
 
 # ---------------------------------------------------------------- checkpoint cache
+KEYS = {n: tiny_mlm.checkpoint_key(name=n) for n in ("abc", "nothing-here", "bad", "shape")}
+
 def test_checkpoint_key_is_stable_and_sensitive_to_code_and_config():
     def f(x):
         return x + 1
@@ -122,12 +124,12 @@ def test_tensor_fingerprint_ignores_last_bit_noise():
 def test_checkpoint_round_trip_with_tied_weights(course_env):
     model = _tiny_mlm_model()
     assert model.cls.predictions.decoder.weight is model.get_input_embeddings().weight
-    path = tiny_mlm.save_checkpoint(model, "abc", losses=[3.0, 2.5], train_seconds=1.25,
+    path = tiny_mlm.save_checkpoint(model, KEYS["abc"], losses=[3.0, 2.5], train_seconds=1.25,
                                     extra={"note": "x"})
     assert path.parent == course_env / "models" / "tiny_mlm"
     fresh = _tiny_mlm_model()
     torch.nn.init.zeros_(fresh.get_input_embeddings().weight)
-    ckpt = tiny_mlm.load_checkpoint(fresh, "abc")
+    ckpt = tiny_mlm.load_checkpoint(fresh, KEYS["abc"])
     assert ckpt is not None and ckpt.losses == [3.0, 2.5] and ckpt.train_seconds == 1.25
     assert ckpt.extra == {"note": "x"}
     for (name, a), b in zip(model.state_dict().items(), fresh.state_dict().values(), strict=True):
@@ -137,14 +139,14 @@ def test_checkpoint_round_trip_with_tied_weights(course_env):
 
 def test_missing_or_damaged_checkpoint_means_retrain(course_env):
     model = _tiny_mlm_model()
-    assert tiny_mlm.load_checkpoint(model, "nothing-here") is None
-    path = tiny_mlm.save_checkpoint(model, "bad", losses=[1.0], train_seconds=0.1)
+    assert tiny_mlm.load_checkpoint(model, KEYS["nothing-here"]) is None
+    path = tiny_mlm.save_checkpoint(model, KEYS["bad"], losses=[1.0], train_seconds=0.1)
     path.write_bytes(b"not a safetensors file")
-    assert tiny_mlm.load_checkpoint(model, "bad") is None
+    assert tiny_mlm.load_checkpoint(model, KEYS["bad"]) is None
     assert not path.exists(), "a damaged checkpoint is removed so the next run rewrites it"
     other = _tiny_mlm_model(vocab_size=60)
-    tiny_mlm.save_checkpoint(other, "shape", losses=[1.0], train_seconds=0.1)
-    assert tiny_mlm.load_checkpoint(model, "shape") is None, "a mismatched model is not loaded"
+    tiny_mlm.save_checkpoint(other, KEYS["shape"], losses=[1.0], train_seconds=0.1)
+    assert tiny_mlm.load_checkpoint(model, KEYS["shape"]) is None, "a mismatched model loaded"
 
 
 # ---------------------------------------------------------------- exercise checks

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..config import cache_dir
+from ..config import find_asset
 from ..paths import display_path
 
 DIGITS_CLASSES = tuple(str(i) for i in range(10))
@@ -91,7 +91,7 @@ def load_cifar10_splits(
     """CIFAR-10 (torchvision) from the course cache: training subset and a test-set subset."""
     from torchvision.datasets import CIFAR10
 
-    root = cache_dir() / "torchvision"
+    root = find_asset("torchvision/cifar-10-batches-py").parent  # shared layer first
     try:
         train = CIFAR10(root=str(root), train=True, download=download)
         test = CIFAR10(root=str(root), train=False, download=download)

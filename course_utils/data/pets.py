@@ -19,7 +19,7 @@ import numpy as np
 from torch.utils.data import Dataset, Subset
 
 from .. import assets, full_assets
-from ..config import cache_dir
+from ..config import find_asset
 from ..errors import DatasetUnavailable
 
 CLASSES = ("cat", "dog")  # torchvision's binary-category: 0 = Cat, 1 = Dog
@@ -31,8 +31,9 @@ class PetsUnavailable(DatasetUnavailable):
 
 
 def pets_root() -> Path:
-    """The ``root`` handed to torchvision: ``<course cache>/torchvision``."""
-    return cache_dir() / "torchvision"
+    """The ``root`` handed to torchvision: the asset layer's when it holds the dataset, else
+    ``<course cache>/torchvision``."""
+    return find_asset("torchvision/oxford-iiit-pet").parent
 
 
 def _base_folder() -> Path:

@@ -10,16 +10,16 @@ What does NOT live here: the masking rule and the training loop; they stay in th
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from ..cache_keys import cache_key, require_key
 from ..config import cache_dir
 from ..files import atomic_write
 
@@ -117,33 +117,12 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Te
     return ids, mask
 
 
-def source_of(obj: Callable[..., Any]) -> str:
-    """Source code of a function (also for functions defined in a notebook cell), or its name."""
-    try:
-        return inspect.getsource(obj)
-    except (OSError, TypeError):
-        return getattr(obj, "__qualname__", repr(obj))
-
-
 def checkpoint_key(**parts: Any) -> str:
-    """A stable hash of everything that determines a trained model (config, seed, steps, code...).
-
-    Functions among the values are hashed by their source code, so editing the masking function or
-    the training loop in the notebook invalidates the cache instead of silently reusing it.
-    """
-    def normalise(value: Any) -> Any:
-        if callable(value):
-            return source_of(value)
-        if isinstance(value, dict):
-            return {str(k): normalise(v) for k, v in sorted(value.items())}
-        if isinstance(value, (list, tuple)):
-            return [normalise(v) for v in value]
-        if isinstance(value, (str, int, float, bool)) or value is None:
-            return value
-        return repr(value)
-
-    blob = json.dumps(normalise(parts), sort_keys=True, default=repr)
-    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+    """The checkpoint's key: :func:`course_utils.cache_keys.cache_key` over everything that
+    determines the trained model (config, seed, steps, data, and the code: functions are hashed
+    by their source, so editing the masking function or the training loop retrains)."""
+    code = parts.pop("code", ())
+    return cache_key("tiny-mlm", functions=code, params=parts)
 
 
 def checkpoint_dir() -> Path:
@@ -168,7 +147,7 @@ def save_checkpoint(model: torch.nn.Module, key: str, *, losses: Sequence[float]
 
     folder = checkpoint_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.safetensors"
+    path = folder / f"{require_key(key, 'save_checkpoint')}.safetensors"
     meta = {
         "key": key,
         "losses": json.dumps([round(float(x), 5) for x in losses]),
@@ -186,7 +165,7 @@ def load_checkpoint(model: torch.nn.Module, key: str) -> Checkpoint | None:
     from safetensors import safe_open
     from safetensors.torch import load_model
 
-    path = checkpoint_dir() / f"{key}.safetensors"
+    path = checkpoint_dir() / f"{require_key(key, 'load_checkpoint')}.safetensors"
     if not path.exists():
         return None
     try:
