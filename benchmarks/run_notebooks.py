@@ -24,19 +24,31 @@ NOTEBOOKS = ROOT / "notebooks"
 RESULTS = ROOT / "benchmarks" / "results" / "notebook_times.csv"
 
 
+def strip_run_metadata(nb):
+    """Remove what changes on every run but teaches nothing (timestamps, papermill records), and
+    the outputs of solution cells: the site hides their code but would show the answers."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
+            cell.outputs = []
+    return nb
+
+
 def _execute_one(path: Path, inplace: bool, timeout: int) -> dict:
     """Execute one notebook in this process (its kernel is our child) and measure it."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
     client.execute()
     wall = time.perf_counter() - t0
     if inplace:  # keep execution counts: nbval refuses outputs of cells marked as never run
-        nbformat.write(nb, path)
+        nbformat.write(strip_run_metadata(nb), path)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"wall_s": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024)}
 

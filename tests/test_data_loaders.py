@@ -1,6 +1,7 @@
 """The real offline pack (built by `make assets`): layout, counts and the loaders on top of it.
 
-Skipped when the pack has not been built on this machine; `make test` builds it first.
+Skipped on a developer's machine when the pack has not been built (`make test` builds it
+first); under CI a missing pack is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ import os
 import re
 
 import pytest
+from conftest import require_pack
 
 from course_utils.data import pack as packlib
 
-PACK_PROBLEMS = packlib.verify_pack()
-pytestmark = pytest.mark.skipif(
-    bool(PACK_PROBLEMS),
-    reason=f"offline pack not built or damaged ({'; '.join(PACK_PROBLEMS[:2])}): run make assets",
-)
+
+@pytest.fixture(autouse=True)
+def _pack_present():
+    require_pack()
 
 
 @pytest.fixture(scope="module")

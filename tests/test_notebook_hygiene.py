@@ -79,3 +79,29 @@ def test_checked_cells_keep_their_execution_count(nb):
     bad = [c.get("id") for c in book["cells"] if c["cell_type"] == "code" and c.get("outputs")
            and c.get("execution_count") is None]
     assert not bad, f"{path.name}: cells {bad[:5]} have outputs but no execution_count"
+
+
+def test_no_execution_timestamps(nb):
+    """Committed notebooks carry no run timestamps (noise in every diff): `make outputs` strips."""
+    path, book = nb
+    stamped = [c.get("id") for c in book["cells"] if "execution" in c["metadata"]]
+    assert not stamped, f"{path.name}: cells {stamped[:3]} carry execution timestamps: re-save " \
+        "it with `make outputs NB=...` (benchmarks/run_notebooks.py strips them)"
+    assert "papermill" not in book["metadata"], f"{path.name}: papermill metadata committed"
+
+
+def test_exercise_checks_print_a_verdict_and_return_nothing(nb):
+    """A check prints [v]/[x]/[ ]; a stray True/False as the cell's value means it returned one."""
+    path, book = nb
+    stray = [c.get("id") for c in book["cells"] if c["cell_type"] == "code"
+             and re.search(r"\bcheck_\w+\(", _src(c))
+             and any(o.get("output_type") == "execute_result" for o in c.get("outputs", []))]
+    assert not stray, f"{path.name}: check cells {stray[:3]} show a return value"
+
+
+def test_solution_cells_are_committed_without_outputs(nb):
+    """The site collapses a solution's code but shows its outputs: those would give answers away."""
+    path, book = nb
+    shown = [c.get("id") for c in book["cells"] if "solution" in c["metadata"].get("tags", [])
+             and c.get("outputs")]
+    assert not shown, f"{path.name}: solution cells {shown[:3]} have committed outputs"

@@ -40,7 +40,7 @@ def test_binary_predictions_round_trip_with_scores():
 
 def test_multiclass_probabilities_and_default_class_names():
     probs = np.full((3, 3), 1 / 3)
-    save_predictions("nb04_sentiment", np.array([0, 2, 1]), np.array([2, 2, 1]), 
+    save_predictions("nb04_sentiment", np.array([0, 2, 1]), np.array([2, 2, 1]),
                      y_score=probs, **HOW)
     got = load_predictions("nb04_sentiment")
     assert got["class_names"] == ["0", "1", "2"]

@@ -167,6 +167,10 @@ class PetSplits:
                  if ln.strip() and not ln.startswith("#")]
         return [names[i] for i in self.indices[self._check(split)]]
 
+    def files(self, split: str) -> list[Path]:
+        """Image files of a split (their content goes into cache keys)."""
+        return [_base_folder() / "images" / f"{name}.jpg" for name in self.file_ids(split)]
+
     @staticmethod
     def _check(split: str) -> str:
         if split not in SPLITS:
