@@ -28,6 +28,15 @@ class AssetError(RuntimeError):
     """An asset could not be fetched or verified; the message says what to do."""
 
 
+class DownloadFailed(AssetError):
+    """The download itself failed (no file came); ``no_connection`` when no server answered
+    (offline, DNS failure, timeout), as opposed to an HTTP error from a server that did."""
+
+    def __init__(self, message: str, *, no_connection: bool) -> None:
+        super().__init__(message)
+        self.no_connection = no_connection
+
+
 @dataclass(frozen=True)
 class Asset:
     """One file the course needs.
@@ -101,7 +110,8 @@ def _source_url(asset: Asset) -> str:
 
 
 def _download(
-    url: str, dest: Path, checksum: tuple[str, str], desc: str, timeout: float
+    url: str, dest: Path, checksum: tuple[str, str], desc: str, timeout: float,
+    progress: bool = True,
 ) -> None:
     """Stream ``url`` to ``dest`` through a temp file, hashing on the way; rename only if valid."""
     algorithm, expected = checksum
@@ -109,7 +119,8 @@ def _download(
     with atomic_write(dest) as tmp:
         with tmp.open("wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
             total = int(resp.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False) as bar:
+            with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False,
+                      disable=not progress) as bar:
                 while block := resp.read(1 << 20):
                     out.write(block)
                     h.update(block)
@@ -122,8 +133,22 @@ def _download(
             )
 
 
-def fetch(asset: Asset, *, force: bool = False, timeout: float = 30.0) -> Path:
-    """Return the verified cached file, downloading (or repairing) it when needed."""
+_OFFLINE_HINT = (
+    "You seem to be offline: use the offline profile (PROFILE='offline'), or prefetch the full "
+    "assets on a machine with internet (`python data_scripts/prefetch_full.py`) and copy the "
+    "cache folder {cache} here."
+)
+
+
+def fetch(
+    asset: Asset, *, force: bool = False, timeout: float = 30.0, progress: bool = True,
+    hint: str | None = None,
+) -> Path:
+    """Return the verified cached file, downloading (or repairing) it when needed.
+
+    ``progress`` shows a download bar; ``hint`` replaces the advice given when the download
+    fails (the default suits the full profile's assets; the pack builder gives its own).
+    """
     path = asset.path
     if path.exists() and not force:
         if is_valid(asset, path):
@@ -133,15 +158,16 @@ def fetch(asset: Asset, *, force: bool = False, timeout: float = 30.0) -> Path:
         path.unlink()
     url = _source_url(asset)
     try:
-        _download(url, path, asset.checksum, asset.name, timeout)
+        _download(url, path, asset.checksum, asset.name, timeout, progress)
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         if isinstance(exc, AssetError):
             raise
-        raise AssetError(
-            f"Could not download {asset.name} from {url} ({exc}). You seem to be offline: use the "
-            "offline profile (PROFILE='offline'), or prefetch the full assets on a machine with "
-            "internet (`python data_scripts/prefetch_full.py`) and copy the cache folder "
-            f"{display_path(cache_dir())} here."
+        advice = _OFFLINE_HINT.format(cache=display_path(cache_dir())) if hint is None else hint
+        no_connection = url.startswith(("http:", "https:")) and not isinstance(
+            exc, urllib.error.HTTPError)
+        raise DownloadFailed(
+            f"Could not download {asset.name} from {url} ({exc}). {advice}".rstrip(),
+            no_connection=no_connection,
         ) from None
     return path
 

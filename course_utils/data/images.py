@@ -15,17 +15,19 @@ import pandas as pd
 from PIL import Image
 from torch.utils.data import Dataset
 
-from .pack import PART_FILES, require_pack
+from .pack import METADATA_COLUMNS, PART_FILES, require_pack
 
 CLASSES = ("cat", "dog")
-METADATA_COLUMNS = ("path", "label", "style", "domain", "source_package", "source_version",
-                    "source_name", "licence", "attribution")
 
 
 def load_image_metadata() -> pd.DataFrame:
     """metadata.csv as a DataFrame, plus ``file``: the absolute path of each PNG."""
     pack = require_pack(parts=("images",))
     df = pd.read_csv(pack / PART_FILES["images"], dtype=str, keep_default_na=False)
+    if tuple(df.columns) != METADATA_COLUMNS:
+        raise ValueError(f"{PART_FILES['images']} has columns {list(df.columns)}, expected "
+                         f"{list(METADATA_COLUMNS)}; rebuild the pack with "
+                         "`python data_scripts/build_offline_pack.py --force --only images`.")
     df["file"] = [str(pack / "images" / p) for p in df["path"]]
     return df
 

@@ -1,7 +1,8 @@
 """The offline pack: layout, manifest verification and a clear error when it is missing.
 
-The pack is built by ``data_scripts/build_offline_pack.py`` into
-``$COURSE_CACHE/offline_pack`` (see ``course_utils.config.offline_pack_dir``)::
+The pack is built by :mod:`course_utils.packbuild` (``data_scripts/build_offline_pack.py``)
+into ``$COURSE_CACHE/offline_pack``; readers find it with ``course_utils.config.offline_pack_dir``
+(the read-only ``$COURSE_ASSETS`` layer's pack first)::
 
     pack.json  MANIFEST.sha256  ATTRIBUTION.md
     reviews/amazon_review_sentences.tsv
@@ -30,6 +31,13 @@ PART_FILES = {
     "text": "text/snippets.tsv",
     "images": "images/metadata.csv",
 }
+# The columns of each part file, in file order: the readers in this package check them and the
+# builder (course_utils.packbuild) writes them; defined here only.
+REVIEW_COLUMNS = ("sentence_id", "review_id", "mean_rating", "text")
+CORPORA = ("amazon", "movie", "tweets", "nyt")  # the values of the text part's ``corpus`` column
+SNIPPET_COLUMNS = ("corpus", "snippet_id", "mean_rating", "text")
+METADATA_COLUMNS = ("path", "label", "style", "domain", "source_package", "source_version",
+                    "source_name", "licence", "attribution")
 FIX = "run `make assets` (or `python data_scripts/build_offline_pack.py`) from the course folder"
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .pack import PART_FILES, require_pack
-
-REVIEW_COLUMNS = ("sentence_id", "review_id", "mean_rating", "text")
+from .pack import PART_FILES, REVIEW_COLUMNS, require_pack
 
 
 def load_review_sentences() -> pd.DataFrame:

@@ -11,10 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .pack import PART_FILES, require_pack
-
-CORPORA = ("amazon", "movie", "tweets", "nyt")
-SNIPPET_COLUMNS = ("corpus", "snippet_id", "mean_rating", "text")
+from .pack import CORPORA, PART_FILES, SNIPPET_COLUMNS, require_pack
 
 
 def load_snippets(corpora: Iterable[str] | None = None) -> pd.DataFrame:
