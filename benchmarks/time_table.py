@@ -86,7 +86,13 @@ def format_seconds(seconds: float) -> str:
 
 
 def notebook_title(path: Path) -> str:
-    """A notebook's title up to any colon ('01 · ResNet skip connections'), else its stem."""
+    """'01 · ResNet skip connections': from the lesson manifest, else the notebook's title cell
+    up to any colon, else its stem."""
+    from course_utils.lessons import load_lessons
+
+    for lesson in load_lessons():
+        if lesson.notebook == path.stem:
+            return f"{lesson.id} · {lesson.short_title}"
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         first = "".join(cells[0]["source"]).splitlines()[0]
@@ -132,8 +138,13 @@ def markdown_table(latest: dict[tuple[str, bool], Run], notebooks: list[Path],
 
 def build_table(csv_path: Path = RESULTS, notebook_dir: Path | None = None) -> str:
     """Read the csv; return the Markdown table for every notebook (default: notebooks/)."""
+    from course_utils.lessons import load_lessons
+
     runs, skipped = read_runs(csv_path)
-    notebooks = sorted((notebook_dir or NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
+    if notebook_dir is None:  # the course's lessons, in the manifest's order
+        notebooks = [NOTEBOOKS / lesson.filename for lesson in load_lessons()]
+    else:
+        notebooks = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
     return markdown_table(latest_runs(runs), notebooks, skipped)
 
 

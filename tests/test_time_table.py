@@ -83,10 +83,10 @@ def test_missing_csv_gives_a_table_that_explains(tmp_path, notebook_dir):
     assert len([ln for ln in table.splitlines() if ln.startswith("| 0")]) == 2
 
 
-def test_cli_writes_the_file_the_guide_includes(tmp_path, notebook_dir, monkeypatch):
+def test_cli_writes_the_file_the_guide_includes(tmp_path):
+    """Without a notebook folder the table lists the lesson manifest's lessons, with its titles."""
     csv_path = tmp_path / "times.csv"
-    csv_path.write_text(HEADER + "2026-12-01,00_tour.ipynb,0,7,1018,m\n")
-    monkeypatch.setattr(time_table, "NOTEBOOKS", notebook_dir)
+    csv_path.write_text(HEADER + "2026-12-01,00_setup_and_tour.ipynb,0,7,1018,m\n")
     out = tmp_path / "gen" / "notebook_times.md"
     assert time_table.main(["--csv", str(csv_path), "--out", str(out)]) == 0
-    assert "| 00 · Tour | 7 s |" in out.read_text()
+    assert "| 00 · Setup and course tour | 7 s |" in out.read_text()
