@@ -120,12 +120,6 @@ def make_scratch_deb(path: Path) -> Path:
     })
 
 
-@pytest.fixture
-def no_layer(monkeypatch):
-    """No read-only asset layer: these builds see only their fresh cache."""
-    monkeypatch.delenv("COURSE_ASSETS", raising=False)
-
-
 class FakeRegistry:
     """A local mirror laid out like the download cache; inputs re-pinned to fixture files."""
 
@@ -147,7 +141,7 @@ class FakeRegistry:
 
 
 @pytest.fixture
-def registry(course_env, no_layer, tmp_path, monkeypatch):
+def registry(course_env, no_asset_layer, tmp_path, monkeypatch):
     """The fake registry with the reviews/text input and four image inputs: twemoji, fluent-3d
     and a Debian .deb are published; noto is pinned but not published yet (``registry.noto``)."""
     fixtures = tmp_path / "fixtures"
@@ -268,7 +262,7 @@ def test_stray_and_missing_files_are_reported(registry):
     assert packlib.verify_pack(pack, parts=("reviews",)) == []
 
 
-def test_missing_pack_error_names_the_fix(course_env, no_layer):
+def test_missing_pack_error_names_the_fix(course_env, no_asset_layer):
     with pytest.raises(packlib.PackError) as err:
         packlib.require_pack(parts=("reviews",))
     assert "make assets" in str(err.value) and "build_offline_pack.py" in str(err.value)
@@ -350,7 +344,7 @@ def test_cached_input_is_verified_and_repaired(registry, tmp_path):
     assert not path.exists()
 
 
-def test_no_connection_is_reported_once_with_the_urls(course_env, no_layer, monkeypatch):
+def test_no_connection_is_reported_once_with_the_urls(course_env, no_asset_layer, monkeypatch):
     """Offline: the first download fails, the others are not tried (each could wait for its
     timeout), and pack.json names every URL and the folder to put the files in."""
     sources = images_part.IMAGE_SOURCES[:2] + images_part.IMAGE_SOURCES[-1:]
@@ -502,7 +496,7 @@ def test_scripts_are_thin_and_run(script, course_env):
         assert out.returncode == 0 and "--only" in out.stdout
 
 
-def test_unknown_parts_are_refused(course_env, no_layer, capsys):
+def test_unknown_parts_are_refused(course_env, no_asset_layer, capsys):
     with pytest.raises(ValueError, match="unknown part.*'pictures'"):
         build_pack(parts=("reviews", "pictures"), progress=False)
     with pytest.raises(SystemExit):
