@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .config import cache_dir
+from .config import assets_dir, cache_dir
+from .errors import AssetError
 from .files import atomic_write
 from .paths import display_path
 
 MIRROR_ENV = "COURSE_MIRROR"
-
-
-class AssetError(RuntimeError):
-    """An asset could not be fetched or verified; the message says what to do."""
 
 
 class DownloadFailed(AssetError):
@@ -75,8 +70,14 @@ class Asset:
 
     @property
     def path(self) -> Path:
-        """Where the verified file lives in the course cache."""
+        """Where the file is downloaded to: the writable course cache."""
         return cache_dir() / self.subdir / self.filename
+
+    @property
+    def shared_path(self) -> Path | None:
+        """The copy in the read-only asset layer (``$COURSE_ASSETS``), if that layer is set."""
+        layer = assets_dir()
+        return None if layer is None else layer / self.subdir / self.filename
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20, algorithm: str = "sha256") -> str:
@@ -149,6 +150,9 @@ def fetch(
     ``progress`` shows a download bar; ``hint`` replaces the advice given when the download
     fails (the default suits the full profile's assets; the pack builder gives its own).
     """
+    shared = asset.shared_path
+    if shared is not None and not force and shared.is_file() and is_valid(asset, shared):
+        return shared  # the read-only layer is read, never repaired or written
     path = asset.path
     if path.exists() and not force:
         if is_valid(asset, path):
@@ -170,17 +174,6 @@ def fetch(
             no_connection=no_connection,
         ) from None
     return path
-
-
-def install_file(asset: Asset, src: Path) -> Path:
-    """Copy a local file into the cache as ``asset`` after verifying it (used by the pack build)."""
-    algo, expected = asset.checksum
-    if not digest_matches(sha256_file(src, algorithm=algo), expected):
-        raise AssetError(f"{src} does not match the checksum recorded for {asset.name}.")
-    dest = asset.path
-    with atomic_write(dest) as tmp:
-        shutil.copyfile(src, tmp)
-    return dest
 
 
 REGISTRY: dict[str, Asset] = {}
@@ -206,6 +199,3 @@ def get(name: str) -> Asset:
 def assets_for(profile: str) -> list[Asset]:
     """All registered assets of one profile."""
     return [a for a in REGISTRY.values() if a.profile == profile]
-
-
-ProgressFn = Callable[[str], None]

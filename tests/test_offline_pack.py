@@ -344,6 +344,17 @@ def test_cached_input_is_verified_and_repaired(registry, tmp_path):
     assert not path.exists()
 
 
+def test_inputs_in_the_read_only_layer_are_used_even_offline(registry, tmp_path, monkeypatch):
+    asset = vader_part.SDIST
+    layer = tmp_path / "layer"
+    shutil.copytree(registry.root, layer)  # the layer holds downloads/ like a cache
+    monkeypatch.setenv("COURSE_ASSETS", str(layer))
+    fetcher = inputs.Inputs(progress=False)
+    fetcher.no_connection = "no network"  # as after a failed download
+    assert fetcher.get(asset) == layer / asset.subdir / asset.filename
+    assert not asset.path.exists(), "nothing is copied into the writable cache"
+
+
 def test_no_connection_is_reported_once_with_the_urls(course_env, no_asset_layer, monkeypatch):
     """Offline: the first download fails, the others are not tried (each could wait for its
     timeout), and pack.json names every URL and the folder to put the files in."""

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from ..assets import sha256_file as _sha256
 from ..config import offline_pack_dir
+from ..errors import PackError  # noqa: F401  (re-exported)
 from ..paths import display_path
 
 PACK_VERSION = 1
@@ -39,10 +40,6 @@ SNIPPET_COLUMNS = ("corpus", "snippet_id", "mean_rating", "text")
 METADATA_COLUMNS = ("path", "label", "style", "domain", "source_package", "source_version",
                     "source_name", "licence", "attribution")
 FIX = "run `make assets` (or `python data_scripts/build_offline_pack.py`) from the course folder"
-
-
-class PackError(FileNotFoundError):
-    """The offline pack (or a part of it) is missing or damaged; the message names the fix."""
 
 
 def pack_dir() -> Path:
