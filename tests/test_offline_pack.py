@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,13 +23,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import require_pack
 from PIL import Image
 from test_packbuild_debfile import make_deb
 
 from course_utils import offline_assets as oa
 from course_utils.assets import Asset, sha256_file
 from course_utils.data import pack as packlib
-from course_utils.packbuild import build_pack, cli, inputs, items, raster
+from course_utils.packbuild import build_pack, cli, inputs, items, raster, reference
 from course_utils.packbuild import images as images_part
 from course_utils.packbuild import vader as vader_part
 from course_utils.packbuild.clipart import deb_items
@@ -189,7 +191,7 @@ def test_reviews_and_text_build_and_verify(registry, capsys):
     assert info["inputs"][0]["file"] == "downloads/pypi/vaderSentiment-3.3.2.tar.gz"
     listed = set(packlib.read_manifest(pack))
     on_disk = {p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file()}
-    assert listed == on_disk - {"MANIFEST.sha256"}
+    assert listed == on_disk - {"MANIFEST.sha256", "BUILD.json"}
     assert "vaderSentiment" in (pack / "ATTRIBUTION.md").read_text()
     assert (registry.root.parent / "cache" / "downloads" / "pypi").is_dir()
 
@@ -514,3 +516,72 @@ def test_unknown_parts_are_refused(course_env, no_asset_layer, capsys):
         build("--only", "pictures")
     assert "choose from reviews, text, images" in capsys.readouterr().err
     assert not packlib.pack_dir().exists()
+
+
+def _manifest(pack: Path) -> bytes:
+    return (pack / packlib.MANIFEST).read_bytes()
+
+
+def test_builds_are_reproducible_and_the_times_are_in_build_json(registry, tmp_path, capsys,
+                                                                  monkeypatch):
+    """Two builds, and a repair of one part, give byte-identical manifests: pack.json and
+    ATTRIBUTION.md hold no times; those (and the machine) are in BUILD.json, unlisted."""
+    registry.publish(registry.noto, registry.noto_file)
+    first = build_pack(tmp_path / "first", progress=False)
+    assert build("--force") == 0
+    pack = packlib.pack_dir()
+    assert _manifest(pack) == _manifest(first)
+    for name in (packlib.PACK_JSON, packlib.ATTRIBUTION):
+        text = (pack / name).read_text(encoding="utf-8")
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:|built_at|build_seconds", text), name
+    record = packlib.read_build_info(pack)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["built_at"])
+    assert list(record["parts"]) == list(packlib.PARTS) and record["rebuilt"] == ["reviews",
+                                                                                "text", "images"]
+    assert record["machine"]["python"] and "pillow" in record["machine"]["tools"]
+    assert "BUILD.json" not in packlib.read_manifest(pack) and packlib.verify_pack(pack) == []
+
+    # repairing the first part re-appends its records: the canonical order still wins
+    text_times = record["parts"]["text"]
+    (pack / packlib.PART_FILES["reviews"]).write_text("forged\n")
+    assert build() == 0
+    assert _manifest(pack) == _manifest(first)
+    record = packlib.read_build_info(pack)
+    assert record["rebuilt"] == ["reviews"] and record["parts"]["text"] == text_times
+
+    # the comparison with a reference manifest (here: the first build's)
+    shutil.copyfile(first / packlib.MANIFEST, tmp_path / "reference.sha256")
+    monkeypatch.setattr(reference, "REFERENCE_MANIFEST", tmp_path / "reference.sha256")
+    capsys.readouterr()
+    assert build("--verify-only") == 0
+    assert "matches the course's reference manifest" in capsys.readouterr().out
+    (pack / packlib.BUILD_JSON).unlink()
+    assert packlib.read_build_info(pack) == {} and packlib.verify_pack(pack) == []
+
+
+def test_manifest_differences_name_each_path(tmp_path, monkeypatch):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    line = "{}  {}\n".format
+    (pack / packlib.MANIFEST).write_text(line("a" * 64, "pack.json") + line("b" * 64, "x.png")
+                                         + line("c" * 64, "new.png"))
+    ref = tmp_path / "ref.sha256"
+    ref.write_text(line("a" * 64, "pack.json") + line("d" * 64, "x.png") + line("e" * 64, "old"))
+    diffs = reference.manifest_differences(pack, ref)
+    assert [str(d) for d in diffs] == ["new.png (only in the pack)", "old (only in the reference)",
+                                       "x.png (changed)"]
+    monkeypatch.setattr(reference, "REFERENCE_MANIFEST", ref)
+    status = reference.reference_status(pack)
+    assert status.startswith("differs from the course's reference manifest in 3 file(s)")
+    assert "before builds were reproducible" in status, "no BUILD.json: an old pack"
+
+
+def test_built_pack_matches_the_committed_manifest():
+    """The pack this machine uses (under the tests: the read-only layer `make assets` built;
+    in CI a fresh build) equals the course's reference build, data_scripts/
+    offline_pack.MANIFEST.sha256, byte for byte. Fails, never skips, under CI."""
+    pack = require_pack()
+    committed = reference.reference_manifest()
+    assert committed is not None, f"{reference.REFERENCE_MANIFEST} is missing"
+    diffs = reference.manifest_differences(pack, committed)
+    assert not diffs, f"the offline pack at {pack} {reference.reference_status(pack)}"

@@ -4,10 +4,15 @@ The pack is built by :mod:`course_utils.packbuild` (``data_scripts/build_offline
 into ``$COURSE_CACHE/offline_pack``; readers find it with ``course_utils.config.offline_pack_dir``
 (the read-only ``$COURSE_ASSETS`` layer's pack first)::
 
-    pack.json  MANIFEST.sha256  ATTRIBUTION.md
+    pack.json  MANIFEST.sha256  ATTRIBUTION.md  BUILD.json
     reviews/amazon_review_sentences.tsv
     text/snippets.tsv
     images/metadata.csv  images/<style>/<label>/<name>.png
+
+MANIFEST.sha256 lists every file but itself and BUILD.json. Everything it lists is reproducible:
+the same pinned inputs give the same bytes on every build. BUILD.json is the one volatile file
+(when and where the pack was built, how long each part took); it is informational only, so
+:func:`verify_pack` ignores it and a pack without it is complete (:func:`read_build_info`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ PACK_VERSION = 1
 PACK_JSON = "pack.json"
 MANIFEST = "MANIFEST.sha256"
 ATTRIBUTION = "ATTRIBUTION.md"
+BUILD_JSON = "BUILD.json"
+UNLISTED = (MANIFEST, BUILD_JSON)  # the top-level files the manifest does not list
 PARTS = ("reviews", "text", "images")
 PART_FILES = {
     "reviews": "reviews/amazon_review_sentences.tsv",
@@ -67,11 +74,12 @@ def read_manifest(pack: Path) -> dict[str, str]:
 
 
 def write_manifest(pack: Path) -> dict[str, str]:
-    """Hash every file in ``pack`` (except the manifest) and write MANIFEST.sha256."""
+    """Hash every file in ``pack`` (except the manifest and BUILD.json) and write
+    MANIFEST.sha256, sorted by path, so equal files give a byte-identical manifest."""
     entries = {
         p.relative_to(pack).as_posix(): _sha256(p)
         for p in sorted(pack.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
+        if p.is_file() and p.relative_to(pack).as_posix() not in UNLISTED
     }
     text = "".join(f"{digest}  {rel}\n" for rel, digest in entries.items())
     (pack / MANIFEST).write_text(text, encoding="utf-8")
@@ -86,6 +94,21 @@ def read_pack_info(pack: Path | None = None) -> dict:
     except (OSError, ValueError) as exc:
         raise PackError(f"The offline pack's {PACK_JSON} is missing or unreadable "
                         f"({type(exc).__name__}); {FIX}.") from None
+
+
+def read_build_info(pack: Path | None = None) -> dict:
+    """The parsed BUILD.json: ``built_at``, ``build_seconds``, per-part times, the machine.
+
+    Kept out of pack.json and the manifest so that two builds of the same inputs are
+    byte-identical; ``{}`` when the pack has none (built before it existed, or copied without
+    it), since nothing depends on it.
+    """
+    pack = pack or pack_dir()
+    try:
+        record = json.loads((pack / BUILD_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 class Problem(NamedTuple):
@@ -128,8 +151,8 @@ def pack_problems(pack: Path | None = None, parts: Iterable[str] | None = None) 
         elif _sha256(path) != digest:
             problems.append(Problem("file", f"checksum mismatch: {rel}", rel, part))
     for path in pack.rglob("*"):
-        if path.is_file() and path.name != MANIFEST:
-            rel = path.relative_to(pack).as_posix()
+        rel = path.relative_to(pack).as_posix()
+        if path.is_file() and rel not in UNLISTED:
             part = part_of(rel)
             if rel not in entries and (part in wanted or part is None):
                 problems.append(Problem("file", f"unexpected file not in the manifest: {rel}",
@@ -148,8 +171,9 @@ def verify_pack(pack: Path | None = None, parts: Iterable[str] | None = None) ->
     """Problems found in the pack, as sentences (empty list = fine).
 
     Checks pack.json, the manifest, that every listed file exists with its sha256, that no
-    unlisted file crept in, and that each requested part was built. ``parts`` limits the
-    hashing to those parts' files (the top-level files are always checked).
+    unlisted file crept in (BUILD.json, the build's volatile record, is ignored), and that each
+    requested part was built. ``parts`` limits the hashing to those parts' files (the
+    top-level files are always checked).
     """
     return [p.message for p in pack_problems(pack, parts)]
 

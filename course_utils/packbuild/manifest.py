@@ -1,7 +1,10 @@
 """The pack's top-level files: pack.json, ATTRIBUTION.md and MANIFEST.sha256.
 
 pack.json also records the pretrained models, which arrive as pip packages and are checked
-(version, licence, weights sha256) but not copied into the pack.
+(version, licence, weights sha256) but not copied into the pack. pack.json and ATTRIBUTION.md
+hold no times and list everything in a fixed order (:func:`canonical_info`), so the same inputs
+give byte-identical files; when and where the pack was built goes to BUILD.json
+(:mod:`.record`), which the manifest does not list.
 """
 
 from __future__ import annotations
@@ -18,6 +21,31 @@ from .. import offline_assets as oa
 from ..assets import sha256_file
 from ..data import pack as packlib
 from .inputs import BUILD_CMD
+
+# The order of pack.json's keys; a key not named here follows, sorted.
+INFO_KEYS = ("version", "parts", "inputs", "models", "counts", "missing")
+PART_KEYS = ("complete", "missing", "notes")  # a part's record (times are in BUILD.json)
+COUNT_KEYS = ("review_sentences", "reviews", "snippets", "images")
+
+
+def _ordered(mapping: dict, keys: tuple[str, ...]) -> dict:
+    """``mapping`` with ``keys`` first, in that order, then any other key sorted."""
+    rest = sorted(k for k in mapping if k not in keys)
+    return {k: mapping[k] for k in (*keys, *rest) if k in mapping}
+
+
+def canonical_info(info: dict) -> dict:
+    """pack.json's content in one fixed order whatever path built it (fresh, repair, adding a
+    part): keys as in INFO_KEYS, parts in pack order with only their stable fields, inputs
+    grouped by part (build order within a part), counts as in COUNT_KEYS."""
+    order = {p: i for i, p in enumerate(packlib.PARTS)}
+    parts = {p: {k: r[k] for k in PART_KEYS if k in r}
+             for p, r in sorted(info.get("parts", {}).items(),
+                                key=lambda kv: order.get(kv[0], len(order)))}
+    inputs = sorted(info.get("inputs", []), key=lambda r: order.get(r.get("part"), len(order)))
+    info = {**info, "parts": parts, "inputs": inputs,
+            "counts": _ordered(info.get("counts", {}), COUNT_KEYS)}
+    return _ordered(info, INFO_KEYS)
 
 
 def _licence_of(dist: str) -> str:
@@ -65,7 +93,8 @@ def check_models(hash_weights: bool = True) -> tuple[list[dict], list[str]]:
 def attribution_md(info: dict, pack: Path) -> str:
     """ATTRIBUTION.md: every source with version, licence and authors; images per style."""
     lines = ["# Offline pack: sources and licences", "",
-             f"Built {info['built_at']} by `{BUILD_CMD}` from package registries only.", "",
+             f"Built by `{BUILD_CMD}` from package registries only, from the pinned archives "
+             f"below. When and where it was built is in `{packlib.BUILD_JSON}`.", "",
              "## Input archives", "",
              "| part | package | version | licence | authors | sha256 |",
              "|---|---|---|---|---|---|"]
@@ -110,9 +139,12 @@ def attribution_md(info: dict, pack: Path) -> str:
     return "\n".join(lines)
 
 
-def write_top_level(pack: Path, info: dict) -> None:
-    """Write ATTRIBUTION.md, pack.json and, last, MANIFEST.sha256 over every file."""
+def write_top_level(pack: Path, info: dict) -> dict:
+    """Write ATTRIBUTION.md, pack.json and, last, MANIFEST.sha256 over every file; returns
+    the canonical pack.json content that was written."""
+    info = canonical_info(info)
     (pack / packlib.ATTRIBUTION).write_text(attribution_md(info, pack), encoding="utf-8")
     (pack / packlib.PACK_JSON).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
     packlib.write_manifest(pack)
+    return info
