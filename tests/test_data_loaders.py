@@ -31,8 +31,10 @@ def test_pack_layout(info):
     for name in ("pack.json", "MANIFEST.sha256", "ATTRIBUTION.md", *packlib.PART_FILES.values()):
         assert (pack / name).is_file(), name
     assert info["version"] == 1
-    for key in ("built_at", "build_seconds", "inputs", "counts", "missing"):
+    for key in ("parts", "inputs", "models", "counts", "missing"):
         assert key in info, key
+    assert "built_at" not in info, "times are in BUILD.json, outside the manifest"
+    assert packlib.read_build_info()["built_at"], "BUILD.json records when the pack was built"
     for record in info["inputs"]:
         assert {"name", "version", "sha256", "source"} <= set(record)
         assert re.fullmatch(r"[0-9a-f]{64}", record["sha256"])
