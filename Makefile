@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test setup assets outputs benchmark lint book clean-book help
+.PHONY: lab test setup assets outputs benchmark lint book clean-book help hub
 
 help:
 	@echo "make lab      set up (venv, packages, assets) and start JupyterLab on notebooks/"
@@ -49,3 +49,8 @@ book: setup
 
 clean-book:
 	rm -rf book/_build book/_vendor book/_generated book/notebooks
+
+# A workshop room on JupyterHub (workshop/, book/instructor_guide.md): checks every piece, names
+# the fix for a missing one, starts the hub and prints the address to hand out.
+hub: $(STAMP)
+	$(BIN)/python workshop/start_hub.py
