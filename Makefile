@@ -3,10 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.course-installed
+# The tested versions (make lock); pyproject.toml has only floors. One stamp per install set:
+# the lab needs the course and JupyterLab, everything else the developers' set.
+LOCK := requirements/lock.txt
+LAB_STAMP := $(VENV)/.course-installed-lab
+STAMP := $(VENV)/.course-installed-dev
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c $(LOCK)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test setup assets outputs benchmark lint book clean-book help hub
+.PHONY: lab test setup assets outputs benchmark lint book clean-book lock help hub
 
 help:
 	@echo "make lab      set up (venv, packages, assets) and start JupyterLab on notebooks/"
@@ -14,20 +19,33 @@ help:
 	@echo "make outputs NB=notebooks/01_x.ipynb   re-run a notebook offline and save its outputs"
 	@echo "make benchmark  time every notebook (default parameters, offline profile)"
 	@echo "make book     build the course site offline into book/_build/html (needs npm)"
+	@echo "make lock     re-resolve the tested versions into $(LOCK) (needs the package index)"
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e .
-	@touch $(STAMP)
+
+# The learner's set: the course and JupyterLab, at the locked versions.
+$(LAB_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP_INSTALL) -e '.[lab]'
+	@touch $@
+
+# The developers' set (tests, course site, lint, workshop hub); it includes the lab's.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP_INSTALL) -e '.[dev,workshop]'
+	@touch $@ $(LAB_STAMP)
 
 setup: $(STAMP) assets
 
 # Builds the offline pack if it is missing or damaged (idempotent, fast when present).
-assets: $(STAMP)
+assets: $(LAB_STAMP)
 	$(BIN)/python data_scripts/ensure_assets.py
 
-lab: setup
+# A fresh resolve of core + [dev,workshop] (nothing installed counts), written as a constraints file.
+lock: | $(BIN)/python
+	$(BIN)/python tools/make_lock.py --extras dev,workshop --output $(LOCK)
+
+lab: $(LAB_STAMP) assets
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup
