@@ -30,6 +30,3 @@ class DatasetUnavailable(CourseError, RuntimeError):
 class CacheError(CourseError, RuntimeError):
     """A cached artefact cannot be used (wrong key, unreadable file); the message says why."""
 
-
-class CheckError(CourseError, ValueError):
-    """An exercise check was given something it cannot check (wrong type or shape)."""
