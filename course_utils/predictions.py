@@ -12,7 +12,7 @@ import json
 import re
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,8 @@ def save_predictions(
     profile: str,
     quick: bool,
     model: str,
+    groups: Sequence[Any] | np.ndarray | None = None,
+    systems: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
     """Save test-set labels, predicted labels and (optionally) scores; return the file path.
 
@@ -63,6 +65,11 @@ def save_predictions(
     ``class_names[k]`` names class ``k``; ``note`` says what produced them (model, split, epochs).
     ``profile``, ``quick`` and ``model`` record how they were made (with today's date), so that
     notebook 05 can say what it scores and warn about predictions from a QUICK test-budget run.
+
+    Optional, for paired comparisons on the same test examples: ``groups`` gives each example's
+    cluster (e.g. the review a sentence comes from, for a review-level bootstrap), and
+    ``systems`` maps other systems' names to ``{"y_pred": ..., "y_score": ... (optional),
+    "meta": {...} (optional, JSON-able, e.g. the validation score used to pick a baseline)}``.
     """
     if profile not in ("full", "offline"):
         raise ValueError(f"profile must be the resolved profile 'full' or 'offline', got "
@@ -103,6 +110,30 @@ def save_predictions(
                 f"y_score has {score.shape[1]} columns but there are {names.size} class names."
             )
         arrays["y_score"] = score
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape != yt.shape:
+            raise ValueError(f"groups must have one entry per example ({yt.size}), got {g.shape}.")
+        arrays["groups"] = g.astype(np.str_) if g.dtype.kind in "OUS" else g
+    names_meta = []
+    for i, (sys_name, sys) in enumerate((systems or {}).items()):
+        if "y_pred" not in sys:
+            raise ValueError(f"system {sys_name!r} needs a 'y_pred' array.")
+        sp = _as_labels(sys["y_pred"], f"systems[{sys_name!r}]['y_pred']")
+        if sp.shape != yt.shape:
+            raise ValueError(f"system {sys_name!r} has {sp.size} predictions, y_true {yt.size}.")
+        if sp.size and (sp.min() < 0 or sp.max() >= names.size):
+            raise ValueError(f"system {sys_name!r} predicts a class outside 0..{names.size - 1}.")
+        arrays[f"system{i}_y_pred"] = sp
+        if sys.get("y_score") is not None:
+            sc = np.asarray(sys["y_score"], dtype=np.float64)
+            if sc.shape[0] != yt.size:
+                raise ValueError(f"system {sys_name!r}: y_score has {sc.shape[0]} rows, "
+                                 f"expected {yt.size}.")
+            arrays[f"system{i}_y_score"] = sc
+        names_meta.append({"name": str(sys_name), "meta": dict(sys.get("meta") or {})})
+    if names_meta:
+        arrays["systems"] = np.array(json.dumps(names_meta), dtype=np.str_)
     path = predictions_path(name)
     with atomic_write(path) as tmp, tmp.open("wb") as fh:  # a crash never leaves half a file
         np.savez(fh, **arrays)
@@ -113,7 +144,8 @@ def load_predictions(name: str) -> dict[str, Any] | None:
     """Load predictions saved under ``name``; ``None`` when none were saved (or the file is bad).
 
     Returns a dict with ``y_true``, ``y_pred`` (int arrays), ``y_score`` (array or ``None``),
-    ``class_names`` (list of str) and ``note`` (str).
+    ``class_names`` (list of str), ``note`` (str), ``provenance`` (dict), ``groups`` (array or
+    ``None``) and ``systems`` (``{name: {"y_pred", "y_score", "meta"}}``, empty if none saved).
     """
     path = predictions_path(name)
     if not path.exists():
@@ -128,7 +160,17 @@ def load_predictions(name: str) -> dict[str, Any] | None:
                 "note": str(data["note"]) if "note" in data.files else "",
                 "provenance": (json.loads(str(data["provenance"]))
                                if "provenance" in data.files else {}),
+                "groups": data["groups"] if "groups" in data.files else None,
+                "systems": {},
             }
+            if "systems" in data.files:
+                for i, entry in enumerate(json.loads(str(data["systems"]))):
+                    out["systems"][entry["name"]] = {
+                        "y_pred": data[f"system{i}_y_pred"].astype(np.int64),
+                        "y_score": (data[f"system{i}_y_score"]
+                                    if f"system{i}_y_score" in data.files else None),
+                        "meta": entry.get("meta", {}),
+                    }
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:  # JSONDecodeError too
         warnings.warn(
             f"Ignoring the saved predictions {name!r}: the file could not be read "

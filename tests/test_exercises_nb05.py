@@ -71,3 +71,30 @@ def test_selection_rejects_choosing_on_test_and_reporting_validation(capsys):
     assert "validation accuracy 0.900: it was used to choose" in capsys.readouterr().out
     assert not passed(nb05.check_selection, "z", 0.9, trial)
     assert "not one of the configurations" in capsys.readouterr().out
+
+
+def test_recall_threshold_is_chosen_on_validation_and_a_test_choice_is_named(capsys):
+    y_val = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+    s_val = np.array([.95, .9, .85, .8, .7, .6, .5, .45, .4, .2, .3, .1])
+    y_te = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+    s_te = np.array([.99, .97, .93, .9, .88, .86, .84, .82, .8, .1, .5, .2])
+    # validation: 9 of 10 positives needed, the 9th highest positive score is 0.4
+    assert passed(nb05.check_recall_threshold, 0.4, y_val, s_val, 0.9, test=(y_te, s_te),
+                  strict=True)
+    out = capsys.readouterr().out
+    assert "untouched test half" in out
+    assert not passed(nb05.check_recall_threshold, 0.8, y_val, s_val, 0.9, test=(y_te, s_te))
+    assert "TEST half would pick" in capsys.readouterr().out
+
+
+def test_selection_rejects_breaking_a_validation_tie_with_the_test_column(capsys):
+    trial = pd.DataFrame({"config": ["a", "b", "c", "d"],
+                          "val_accuracy": [0.80, 0.90, 0.85, 0.90],
+                          "test_accuracy": [0.95, 0.82, 0.86, 0.88]})
+    assert passed(nb05.check_selection, "b", 0.82, trial, strict=True)
+    assert not passed(nb05.check_selection, "d", 0.88, trial)
+    assert "broke the tie with the test column" in capsys.readouterr().out
+    assert not passed(nb05.check_selection, "b", 0.90, trial)
+    assert "it was used to choose" in capsys.readouterr().out
+    assert not passed(nb05.check_selection, "b", 0.86, trial)
+    assert "reported 0.860" in capsys.readouterr().out

@@ -93,3 +93,40 @@ def test_predictions_record_how_they_were_made_and_quick_runs_are_flagged():
 def test_the_profile_must_be_a_resolved_one():
     with pytest.raises(ValueError, match="course.profile"):
         save_predictions("x", [0], [0], **dict(HOW, profile="auto"))
+
+
+def test_groups_and_other_systems_round_trip_for_paired_comparisons():
+    probs = np.full((4, 3), 1 / 3)
+    save_predictions("paired", [0, 1, 2, 2], [0, 1, 2, 1], y_score=probs,
+                     class_names=["neg", "neu", "pos"], groups=[7, 7, 9, 12],
+                     systems={"TF-IDF + LR": {"y_pred": [0, 2, 2, 2],
+                                              "meta": {"validation_macro_f1": 0.53}},
+                              "VADER": {"y_pred": [1, 1, 2, 0], "y_score": [0.1, 0.0, 0.5, -.4]}},
+                     **HOW)
+    got = load_predictions("paired")
+    np.testing.assert_array_equal(got["groups"], [7, 7, 9, 12])
+    assert list(got["systems"]) == ["TF-IDF + LR", "VADER"]
+    np.testing.assert_array_equal(got["systems"]["TF-IDF + LR"]["y_pred"], [0, 2, 2, 2])
+    assert got["systems"]["TF-IDF + LR"]["meta"] == {"validation_macro_f1": 0.53}
+    assert got["systems"]["TF-IDF + LR"]["y_score"] is None
+    np.testing.assert_allclose(got["systems"]["VADER"]["y_score"], [0.1, 0.0, 0.5, -.4])
+
+
+def test_files_without_groups_or_systems_still_load():
+    save_predictions("old_style", [0, 1], [0, 1], **HOW)
+    got = load_predictions("old_style")
+    assert got["groups"] is None and got["systems"] == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"groups": [1, 2, 3]}, "groups must have one entry"),
+        ({"systems": {"x": {"y_score": [0.1, 0.2]}}}, "needs a 'y_pred'"),
+        ({"systems": {"x": {"y_pred": [0]}}}, "has 1 predictions"),
+        ({"systems": {"x": {"y_pred": [0, 5]}}}, "outside"),
+    ],
+)
+def test_bad_groups_or_systems_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        save_predictions("bad", [0, 1], [0, 1], class_names=["a", "b"], **kwargs, **HOW)

@@ -1,6 +1,6 @@
 """Checks for the exercises of notebook 05 (evaluating models).
 
-Each check prints what is wrong (or "not attempted yet") and returns True/False; with
+Each check prints what is wrong (or "not attempted yet") and returns nothing; with
 ``strict=True`` (used by the solution cells) a wrong answer raises instead.
 """
 
@@ -116,36 +116,56 @@ def _recall_precision(threshold: float, y_true: np.ndarray, y_score: np.ndarray
     return recall, precision
 
 
-def check_recall_threshold(threshold: float | Any, y_true: np.ndarray, y_score: np.ndarray,
-                           target_recall: float = 0.9, *, strict: bool = False) -> None:
-    """Exercise 3: the highest threshold (predict positive when score >= t) reaching the recall."""
+def _best_threshold(y_true: np.ndarray, y_score: np.ndarray, target_recall: float) -> float:
+    pos = np.sort(y_score[y_true == 1])[::-1]
+    n_needed = int(np.ceil(target_recall * len(pos) - 1e-9))
+    return float(pos[n_needed - 1])
 
-    def test() -> None:
+
+def check_recall_threshold(threshold: float | Any, y_val: np.ndarray, val_scores: np.ndarray,
+                           target_recall: float = 0.9, *, test: tuple | None = None,
+                           strict: bool = False) -> None:
+    """Exercise 3: the highest threshold (predict positive when score >= t) whose recall on the
+    VALIDATION examples reaches the target. ``test=(y_test, test_scores)``: the untouched half,
+    used only to report the chosen threshold's recall and to spot a threshold picked on it."""
+
+    def test_fn() -> None:
         require_attempt(threshold)
-        yt, ys = np.asarray(y_true), np.asarray(y_score, dtype=float)
+        yt, ys = np.asarray(y_val), np.asarray(val_scores, dtype=float)
         t = float(threshold)
-        pos = np.sort(ys[yt == 1])[::-1]
-        n_needed = int(np.ceil(target_recall * len(pos) - 1e-9))
-        best = float(pos[n_needed - 1])
+        best = _best_threshold(yt, ys, target_recall)
         recall, precision = _recall_precision(t, yt, ys)
+        if test is not None and not np.isclose(t, best):
+            y_te, s_te = np.asarray(test[0]), np.asarray(test[1], dtype=float)
+            if np.isclose(t, _best_threshold(y_te, s_te, target_recall)):
+                raise AssertionError(
+                    f"threshold {t:.4f} is the one the TEST half would pick. Choose it on the "
+                    "validation half (y_val, val_scores); the test half only reports the result."
+                )
         assert recall >= target_recall - 1e-12, (
-            f"at threshold {t:.4f} the recall is only {recall:.3f} < {target_recall}: lower it."
+            f"at threshold {t:.4f} the validation recall is only {recall:.3f} < {target_recall}: "
+            "lower it."
         )
         best_recall, best_precision = _recall_precision(best, yt, ys)
         assert t >= best - 1e-12, (
-            f"threshold {t:.4f} reaches recall {recall:.3f} with precision {precision:.3f}, but "
-            f"a higher threshold also reaches recall >= {target_recall}: raise it until one "
-            "more positive would be lost (look at the scores of the positives, sorted)."
+            f"threshold {t:.4f} reaches validation recall {recall:.3f} with precision "
+            f"{precision:.3f}, but a higher threshold also reaches recall >= {target_recall}: "
+            "raise it until one more positive would be lost (sort the positives' scores)."
         )
         assert np.isclose(recall, best_recall), "unexpected: recall differs from the best one."
-        print(f"    recall {recall:.3f}, precision {precision:.3f} at threshold {t:.4f}")
+        print(f"    validation: recall {recall:.3f}, precision {precision:.3f} "
+              f"at threshold {t:.4f}")
+        if test is not None:
+            r_te, p_te = _recall_precision(t, np.asarray(test[0]), np.asarray(test[1], dtype=float))
+            print(f"    untouched test half: recall {r_te:.3f}, precision {p_te:.3f}")
 
-    check("Exercise 3 (threshold for a recall target)", test, strict=strict)
+    check("Exercise 3 (threshold for a recall target)", test_fn, strict=strict)
 
 
 def check_selection(chosen: Any, reported: float | Any, trial: Any, *,
                     strict: bool = False) -> None:
-    """Exercise 4: pick the configuration on validation, report its (untouched) test score."""
+    """Exercise 4: pick the configuration with the best validation accuracy (ties: the first in
+    the table), and report its test score; refuse test-based choices and tie-breaks."""
 
     def test() -> None:
         require_attempt(chosen, reported)
@@ -155,13 +175,24 @@ def check_selection(chosen: Any, reported: float | Any, trial: Any, *,
         assert chosen in configs, f"{chosen!r} is not one of the configurations in the table."
         i = configs.index(chosen)
         by_test = configs[int(np.argmax(test_acc))]
-        if val[i] < val.max() - 1e-12:
+        ties = np.flatnonzero(np.isclose(val, val.max()))
+        if i not in ties:
             extra = (" You picked the best TEST score: that is exactly the optimistic choice "
                      "the lesson warns about.") if chosen == by_test else ""
             raise AssertionError(
                 f"{chosen!r} has validation accuracy {val[i]:.3f}, but the best validation "
                 f"accuracy is {val.max():.3f}. Choose with the validation column.{extra}"
             )
+        if i != ties[0]:
+            first = configs[ties[0]]
+            if np.isclose(test_acc[i], test_acc[ties].max()):
+                raise AssertionError(
+                    f"{chosen!r} ties on validation with {first!r}, and you broke the tie with "
+                    "the test column: that is choosing on the test set again. Break ties "
+                    f"without it: take the first tied configuration in the table ({first!r})."
+                )
+            raise AssertionError(f"{chosen!r} ties with {first!r} on validation: the rule takes "
+                                 "the first tied configuration in the table.")
         rep = float(reported)
         if np.isclose(rep, val[i]) and not np.isclose(val[i], test_acc[i]):
             raise AssertionError(
