@@ -48,9 +48,12 @@ lock: | $(BIN)/python
 lab: $(LAB_STAMP) assets
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
+# Two pytest workers (pytest-xdist), one torch thread per notebook kernel: each lesson is executed
+# once per profile (tests/harness.py), in a cache of the test run's own; the learner's pack is
+# only read, through the COURSE_ASSETS layer. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: setup
-	# One torch thread per kernel: on busy shared cores two threads can crawl 10x slower.
-	COURSE_PROFILE=offline COURSE_QUICK=1 COURSE_THREADS=$${COURSE_THREADS:-1} $(BIN)/python -m pytest --durations=25 $(PYTEST_ARGS)
+	COURSE_THREADS=$${COURSE_THREADS:-1} $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 outputs: $(STAMP)
 	$(BIN)/python benchmarks/run_notebooks.py --inplace $(NB)
@@ -59,7 +62,8 @@ benchmark: setup
 	$(BIN)/python benchmarks/run_notebooks.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils data_scripts tests benchmarks book
+	$(BIN)/ruff check course_utils data_scripts tests benchmarks book tools workshop
+	$(BIN)/python tools/sync_lessons.py
 
 # The course site: pinned JS from npm, a clean book/_build, jupyter-book -W (book/README.md).
 book: setup
