@@ -26,7 +26,7 @@ CONDA_FORGE = {
     "tqdm", "ipython", "ipywidgets", "threadpoolctl", "vadersentiment", "jupyterlab", "ipykernel",
     "pytest", "pytest-xdist", "hypothesis", "nbval", "papermill", "nbformat", "nbclient",
     "pyyaml", "jupyter-book", "playwright-python", "ruff", "jupyterhub", "jupyterhub-idle-culler",
-    "psutil", "tornado", "nodejs", "python", "pip",
+    "psutil", "tornado", "traitlets", "nodejs", "python", "pip",
 }
 # Looked up and not found on conda-forge: these come through the pip section.
 NOT_ON_CONDA_FORGE = {
