@@ -6,6 +6,10 @@ Importing it is cheap: torch is loaded only when ``setup`` (or another torch hel
 
 from typing import TYPE_CHECKING, Any
 
+# The package version, read by pyproject.toml (dynamic version); the release learners install on
+# Colab and Binder is its git tag, "v" + this (course_utils/release.py).
+__version__ = "0.1.0"
+
 from .config import (
     VALID_PROFILES,
     CourseConfigError,
@@ -31,6 +35,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "__version__",
     "VALID_PROFILES",
     "Course",
     "CourseConfigError",

@@ -30,6 +30,8 @@ class Lesson:
     budget_min: dict[str, float]
     assets: tuple[str, ...]
     reads_from: tuple[str, ...]
+    binder: bool = True  # False: too big for a Binder session; the site drops its button
+    binder_reason: str = ""  # why, shown on the site (required when binder is False)
 
     @property
     def filename(self) -> str:
@@ -42,14 +44,20 @@ class Lesson:
 
 
 @cache
+def manifest() -> dict:
+    """The parsed ``lessons.toml``: its ``lesson`` list and the ``course`` table."""
+    return tomllib.loads(resources.files("course_utils").joinpath("lessons.toml").read_text())
+
+
+@cache
 def load_lessons() -> tuple[Lesson, ...]:
     """All lessons in order, validated (ids match notebook prefixes, references resolve)."""
-    raw = tomllib.loads(resources.files("course_utils").joinpath("lessons.toml").read_text())
     lessons = tuple(
         Lesson(id=e["id"], notebook=e["notebook"], title=e["title"], summary=e["summary"],
                budget_min=dict(e["budget_min"]), assets=tuple(e["assets"]),
-               reads_from=tuple(e["reads_from"]))
-        for e in raw["lesson"]
+               reads_from=tuple(e["reads_from"]), binder=e.get("binder", True),
+               binder_reason=e.get("binder_reason", "").strip())
+        for e in manifest()["lesson"]
     )
     ids = [lesson.id for lesson in lessons]
     for lesson in lessons:
@@ -60,6 +68,10 @@ def load_lessons() -> tuple[Lesson, ...]:
         if unknown:
             raise CourseConfigError(f"lessons.toml: lesson {lesson.id} reads from {unknown}, "
                                     "which are not earlier lessons.")
+        if not isinstance(lesson.binder, bool) or lesson.binder == bool(lesson.binder_reason):
+            raise CourseConfigError(f"lessons.toml: lesson {lesson.id} has binder = "
+                                    f"{lesson.binder!r}; write `binder = false` together with "
+                                    "`binder_reason` (what does not fit), or neither.")
     if ids != sorted(set(ids)):
         raise CourseConfigError("lessons.toml: lesson ids must be unique and in order.")
     return lessons
@@ -91,6 +103,11 @@ def intro_table() -> str:
     rows = ["| lesson | what you will do |", "|---|---|"]
     rows += [f"| {{doc}}`notebooks/{x.notebook}` | {x.summary} |" for x in load_lessons()]
     return "\n".join(rows)
+
+
+def no_binder_pages() -> dict[str, str]:
+    """{site page name: reason} of the lessons without a Binder button (book/_ext)."""
+    return {f"notebooks/{x.notebook}": x.binder_reason for x in load_lessons() if not x.binder}
 
 
 def toc_chapters(indent: str = "      ") -> str:

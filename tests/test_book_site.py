@@ -25,13 +25,15 @@ from pathlib import Path
 import pytest
 from conftest import NOTEBOOK_DIR, ROOT, lesson_notebooks
 
+from course_utils.lessons import no_binder_pages
+
 pytestmark = pytest.mark.slow
 
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
 SCREENSHOTS = BOOK / "_build" / "screenshots"
 SITE_SOURCES = ["*.md", "_config.yml", "_toc.yml", "build_book.py", "package-lock.json",
-                "_site_js/*.js"]
+                "_site_js/*.js", "_ext/*.py"]
 CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "chromium", "chromium-browser",
                        "google-chrome"]
 TIMEOUT_MS = 60_000  # generous: shared build machines have slow spells
@@ -296,13 +298,18 @@ def test_exercise_solutions_start_collapsed(reports):
 
 
 def test_each_lesson_has_colab_and_binder_buttons_for_its_notebook(reports):
+    """Binder only where the lesson fits a Binder session (lessons.toml `binder`)."""
+    no_binder = no_binder_pages()
     for nb in lesson_notebooks():
         links = reports[f"notebooks/{nb.stem}.html"].launch_links
         target = f"notebooks/{nb.name}"
         assert any("colab.research.google.com" in u and u.endswith(target) for u in links), (
             f"{nb.name}: no Colab link to {target}: {links}")
-        assert any("mybinder.org" in u and u.endswith(target) for u in links), (
-            f"{nb.name}: no Binder link to {target}: {links}")
+        binder = any("mybinder.org" in u and u.endswith(target) for u in links)
+        if f"notebooks/{nb.stem}" in no_binder:
+            assert not binder, f"{nb.name} does not fit Binder, yet has a Binder link: {links}"
+        else:
+            assert binder, f"{nb.name}: no Binder link to {target}: {links}"
 
 
 def test_screenshots_are_written(reports):
