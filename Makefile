@@ -64,6 +64,7 @@ benchmark: setup
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils data_scripts tests benchmarks book tools workshop
 	$(BIN)/python tools/sync_lessons.py
+	$(BIN)/python tools/colab_cell.py
 
 # The course site: pinned JS from npm, a clean book/_build, jupyter-book -W (book/README.md).
 book: setup

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from course_utils import __version__, lessons, release
+from course_utils import __version__, colab, lessons, release
 from course_utils.errors import CourseConfigError
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -87,6 +87,11 @@ def test_the_masking_of_generated_parts_only_hides_generated_parts():
     assert _without_generated_parts(f"{ybegin}\nhidden\n{yend}\nkept") == "\nkept"
 
 
+def test_colab_cell_and_readme_name_the_same_release():
+    assert REL.requirement() in colab.colab_cell_source()
+    assert REL.requirement() in (ROOT / "README.md").read_text()
+
+
 # ----------------------------------------------------------------------------- drift
 def test_check_fails_on_a_hand_edited_address_and_write_repairs_it(tmp_path, capsys):
     _copy_generated_files(tmp_path)
@@ -107,6 +112,7 @@ def test_check_fails_on_a_hand_edited_address_and_write_repairs_it(tmp_path, cap
 def test_a_new_address_or_release_reaches_every_generated_part(tmp_path, monkeypatch):
     _copy_generated_files(tmp_path)
     monkeypatch.setattr(release, "release", lambda: OTHER)
+    monkeypatch.setattr(colab, "release", lambda: OTHER)
     files = {p.relative_to(tmp_path).as_posix(): text
              for p, text in sync_lessons.generated_files(tmp_path).items()}
     for rel, text in files.items():
@@ -123,6 +129,8 @@ def test_a_new_address_or_release_reaches_every_generated_part(tmp_path, monkeyp
         files["README.md"])
     assert "https://binder.example.org/v2/gh/example-org/example-course/v9.8.7?" in (
         files["README.md"])
+    assert "course-utils @ git+https://github.com/example-org/example-course@v9.8.7" in (
+        colab.colab_cell_source())
 
 
 @pytest.mark.parametrize("course, message", [

@@ -8,7 +8,12 @@ import re
 import pytest
 from conftest import ROOT, lesson_notebooks
 
+from course_utils.colab import CELL_ID, colab_cell_source
+
 ABSOLUTE_PATH = re.compile(r"(/root/|/home/[a-z]|/Users/[A-Za-z]|/work/|/tmp/|C:\\\\Users)")
+# `%pip install`, `!pip ...`, `pip install`, `"pip", "install"` (subprocess), conda/mamba install
+INSTALL = re.compile(r"[%!]\s*(pip3?|conda|mamba)\b"
+                     r"|\bpip3?\W+install\b|\b(conda|mamba)\s+install\b")
 
 
 def _src(cell) -> str:
@@ -36,7 +41,8 @@ def test_cell_ids_are_unique(nb):
 
 def test_committed_with_outputs(nb):
     path, book = nb
-    code = [c for c in book["cells"] if c["cell_type"] == "code"]
+    # the Colab cell prints nothing outside Colab, by design
+    code = [c for c in book["cells"] if c["cell_type"] == "code" and c.get("id") != CELL_ID]
     with_out = [c for c in code if c.get("outputs")]
     assert len(with_out) >= len(code) / 2, f"{path.name}: run it offline and save the outputs"
     errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -49,7 +55,26 @@ def test_no_absolute_machine_paths_or_pip_installs(nb):
     assert str(ROOT) not in text and not ABSOLUTE_PATH.search(text), (
         f"{path.name}: an absolute path appears: {ABSOLUTE_PATH.search(text)}"
     )
-    assert "pip install" not in "".join(_src(c) for c in book["cells"] if c["cell_type"] == "code")
+    installs = [c.get("id") for c in book["cells"] if c["cell_type"] == "code"
+                and INSTALL.search(_src(c)) and not _is_the_colab_cell(c)]
+    assert not installs, (f"{path.name}: cells {installs} install packages; the only install "
+                          "line is the Colab-only cell (course_utils/colab.py)")
+
+
+def _is_the_colab_cell(cell) -> bool:
+    return cell.get("id") == CELL_ID and _src(cell) == colab_cell_source()
+
+
+def test_install_pattern_finds_every_spelling_and_spares_the_colab_cell():
+    for line in ("%pip install x", "!pip install x", "! pip3 install x", "pip install -q x",
+                 'subprocess.run([sys.executable, "-m", "pip", "install", "x"])',
+                 "!conda install x", "%mamba install x"):
+        assert INSTALL.search(line), line
+    for line in ("pipeline = make_pipeline()", "# pipelines are installed", "x = 1"):
+        assert not INSTALL.search(line), line
+    assert INSTALL.search(colab_cell_source()), "the pattern must see the Colab cell's pip"
+    assert _is_the_colab_cell({"id": CELL_ID, "source": colab_cell_source()})
+    assert not _is_the_colab_cell({"id": CELL_ID, "source": colab_cell_source() + "\n!pip x"})
 
 
 def test_lessons_have_exercises_with_hidden_solutions(nb):
