@@ -89,6 +89,17 @@ HUB_REPOS: list[HubRepo] = [
     HubRepo("SetFit/amazon_reviews_multi_en", "dataset", "Apache-2.0 (as stated by SetFit)",
             "3-class review sentiment (notebook 04): 1-2 stars negative, 3 neutral, 4-5 positive",
             ("train.jsonl", "validation.jsonl", "test.jsonl", "README.md")),
+    # BERT-Mini, one of Google's 24 compact BERTs (Turc et al. 2019): the encoder of notebooks
+    # 03/04 when the full profile runs without a GPU (course_utils.models.bert.choose_encoder).
+    # The repository has no safetensors file: the converted PyTorch checkpoint is the weights.
+    HubRepo("google/bert_uncased_L-4_H-256_A-4", "model", "Apache-2.0",
+            "compact BERT (BERT-Mini) for notebooks 03 and 04 on a CPU",
+            ("config.json", "vocab.txt", "pytorch_model.bin")),
+    # WikiText-2 (Merity et al. 2016), the parquet files of the raw configuration and the card
+    # that maps the configuration to them (course_utils.data.mlm_corpus).
+    HubRepo("Salesforce/wikitext", "dataset", "CC BY-SA 3.0 and GFDL (Wikipedia text)",
+            "text corpus for the masked-language-model pretraining of notebook 03",
+            ("README.md", "wikitext-2-raw-v1/*")),
 ]
 
 HF_MIRROR_ENV = "COURSE_HF_MIRROR"
@@ -127,7 +138,26 @@ def prefetch_repo(repo: HubRepo) -> Path:
     return dest
 
 
+def hub_repo(repo_id: str) -> HubRepo:
+    """The registry entry of ``repo_id`` (a model entry without patterns when it is not listed)."""
+    for repo in HUB_REPOS:
+        if repo.repo_id == repo_id:
+            return repo
+    return HubRepo(repo_id, "model", "unknown", "not in the course's registry")
+
+
 def resolve_repo(repo_id: str) -> str:
-    """A prefetched local folder for ``repo_id`` when there is one, else the hub id itself."""
+    """A local folder for ``repo_id`` when there is one, else the hub id itself.
+
+    In order: the prefetched copy (the read-only asset layer's, then the cache's); else, when
+    ``$COURSE_HF_MIRROR`` (a folder of hub repositories, "instead of the hub") holds the
+    repository, a copy of it made in the course cache now; else the hub id, which
+    ``transformers`` / ``datasets`` download into the course cache themselves.
+    """
     local = local_repo_dir(repo_id)
-    return str(local) if (local / "config.json").exists() or any(local.glob("*")) else repo_id
+    if (local / "config.json").exists() or any(local.glob("*")):
+        return str(local)
+    mirror = os.environ.get(HF_MIRROR_ENV)
+    if mirror and (Path(mirror) / repo_id.replace("/", "__")).is_dir():
+        return str(prefetch_repo(hub_repo(repo_id)))
+    return repo_id
