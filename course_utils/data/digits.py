@@ -8,13 +8,20 @@ library), resized with bilinear interpolation and standardised with training-set
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..config import find_asset
+from ..errors import DatasetUnavailable
 from ..paths import display_path
+
+
+class CifarUnavailable(DatasetUnavailable):
+    """CIFAR-10 is neither cached nor downloadable right now; the message says what to do."""
+
 
 DIGITS_CLASSES = tuple(str(i) for i in range(10))
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
@@ -82,6 +89,48 @@ def _subset(n_total: int, n_keep: int | None, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).permutation(n_total)[:n_keep])
 
 
+def ensure_cifar10(download: bool = True) -> Path:
+    """The ``root`` holding ``cifar-10-batches-py`` (torchvision's layout), extracted if needed.
+
+    The asset layer's copy is used when it has one. Otherwise the official archive is fetched
+    through the course's asset registry (checksummed, cached, ``$COURSE_MIRROR`` and prefetch
+    aware: the same file ``course prefetch`` stores) and extracted into ``<cache>/torchvision``
+    through a temporary folder, so an interrupted extraction never looks complete.
+    """
+    import shutil
+    import tempfile
+
+    from torchvision.datasets.utils import extract_archive
+
+    from .. import assets, full_assets
+    from ..config import cache_dir
+
+    root = find_asset("torchvision/cifar-10-batches-py").parent  # shared layer first
+    if (root / "cifar-10-batches-py").is_dir() or not download:
+        return root
+    root = cache_dir() / "torchvision"
+    try:
+        archive = assets.fetch(full_assets.CIFAR10)
+    except assets.AssetError as exc:
+        raise CifarUnavailable(
+            f"CIFAR-10 is not in the course cache and could not be fetched "
+            f"({str(exc).split('. ', 1)[0]}). Run `course prefetch` while online, or use "
+            "PROFILE='offline' (scikit-learn digits)."
+        ) from None
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".cifar-") as tmp:
+        extract_archive(str(archive), tmp)
+        extracted = Path(tmp) / "cifar-10-batches-py"
+        if not extracted.is_dir():
+            raise CifarUnavailable(f"{archive.name} has no cifar-10-batches-py/ folder; delete "
+                                   "it from the cache and run again.")
+        target = root / "cifar-10-batches-py"
+        if target.exists():
+            shutil.rmtree(target)
+        extracted.rename(target)
+    return root
+
+
 def load_cifar10_splits(
     max_train: int | None = None,
     max_val: int | None = None,
@@ -91,14 +140,14 @@ def load_cifar10_splits(
     """CIFAR-10 (torchvision) from the course cache: training subset and a test-set subset."""
     from torchvision.datasets import CIFAR10
 
-    root = find_asset("torchvision/cifar-10-batches-py").parent  # shared layer first
-    try:
-        train = CIFAR10(root=str(root), train=True, download=download)
-        test = CIFAR10(root=str(root), train=False, download=download)
+    root = ensure_cifar10(download)
+    try:  # torchvision checks every batch file's md5 itself
+        train = CIFAR10(root=str(root), train=True, download=False)
+        test = CIFAR10(root=str(root), train=False, download=False)
     except (RuntimeError, OSError) as exc:
-        raise RuntimeError(
-            f"CIFAR-10 is not available in {display_path(root)} and could not be downloaded "
-            f"({type(exc).__name__}). Run once with internet (PROFILE='full'), or use "
+        raise CifarUnavailable(
+            f"CIFAR-10 is not available in {display_path(root)} ({type(exc).__name__}: "
+            f"{exc}). Run once with internet (PROFILE='full') or `course prefetch`, or use "
             "PROFILE='offline' (scikit-learn digits)."
         ) from None
 
