@@ -144,10 +144,13 @@ dataset_info:
     dtype: string
   splits:
   - name: test
+    num_bytes: {test_bytes}
     num_examples: {test}
   - name: train
+    num_bytes: {train_bytes}
     num_examples: {train}
   - name: validation
+    num_bytes: {validation_bytes}
     num_examples: {validation}
 configs:
 - config_name: wikitext-2-raw-v1
@@ -175,6 +178,7 @@ def write_wikitext(dest: Path, *, n_articles: int = 60, seed: int = 0) -> Path:
     for k, (split, n) in enumerate(sizes.items()):
         lines = wikitext_lines(n, seed=seed + k)
         counts[split] = len(lines)
+        counts[f"{split}_bytes"] = sum(len(line.encode()) for line in lines)
         # written by `datasets`, as the hub's own parquet conversion of this repository was
         target = dest / "wikitext-2-raw-v1" / f"{split}-00000-of-00001.parquet"
         Dataset.from_dict({"text": lines}, features=Features({"text": Value("string")})
@@ -195,7 +199,8 @@ def write_setfit_reviews(dest: Path, *, sizes=None, seed: int = 0) -> Path:
                 cls = 0 if stars <= 1 else 1 if stars == 2 else 2
                 fh.write(json.dumps({"id": f"en_{split}_{i}", "text": review_text(rng, cls),
                                      "label": stars, "label_text": str(stars)}) + "\n")
-    (dest / "README.md").write_text("# amazon_reviews_multi_en (test fake)\n")
+    (dest / "README.md").write_text("---\nlanguage:\n- en\n---\n"
+                                    "# amazon_reviews_multi_en (test fake)\n")
     return dest
 
 
@@ -248,7 +253,7 @@ def write_pets_archives(images_tgz: Path, annotations_tgz: Path, *,
             tarfile.open(annotations_tgz, "w:gz") as annotations:
         n = 0
         for split, count in per_breed:
-            lines = ["#Image CLASS-ID SPECIES BREED ID"]
+            lines = []  # (the "#Image CLASS-ID ..." header is in list.txt only)
             for breed, class_id, species, breed_id in BREEDS:
                 for _ in range(count):
                     n += 1
