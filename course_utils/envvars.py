@@ -33,7 +33,9 @@ REGISTRY: tuple[EnvVar, ...] = (
            "instructor"),
     EnvVar("COURSE_HF_MIRROR", "folder of hub repositories used instead of the Hugging Face hub",
            "(none)", "instructor"),
-    EnvVar("COURSE_BERT_MODEL", "encoder for notebook 04's full profile", "bert-base-uncased"),
+    EnvVar("COURSE_BERT_MODEL", "text encoder (hub id or folder) for notebooks 03, 04 and 06; "
+           "overrides the course's choice", "full: bert-base-uncased on a GPU, BERT-Mini on a "
+           "CPU; offline: all-MiniLM-L6-v2"),
     EnvVar("COURSE_SENTIMENT_DATASET", "hub dataset for notebook 04's full profile",
            "(registry default)"),
     EnvVar("COURSE_SENTIMENT_LABELS", "how that dataset's labels map to 3 classes",
