@@ -11,6 +11,7 @@ import torch
 
 from .config import cache_dir, normalise_profile, offline_pack_dir
 from .device import choose_device, describe_device, set_threads
+from .memory import release_memory_after_each_cell
 from .network import hubs_reachable, set_hub_offline
 from .paths import display_path
 from .seeding import seed_everything
@@ -96,6 +97,7 @@ def setup(
                 "or use PROFILE='offline'."
             )
     n_threads = set_threads(threads)
+    release_memory_after_each_cell()  # keeps the kernel's size from creeping up (see memory.py)
     device = choose_device()
     gen = seed_everything(seed)
     course = Course(
