@@ -187,9 +187,12 @@ def write_wikitext(dest: Path, *, n_articles: int = 60, seed: int = 0) -> Path:
     return dest
 
 
+REVIEW_SIZES = {"train": 120, "validation": 40, "test": 40}  # reviews per split of the fake
+
+
 def write_setfit_reviews(dest: Path, *, sizes=None, seed: int = 0) -> Path:
     """train/validation/test jsonl like SetFit/amazon_reviews_multi_en (labels 0-4 stars)."""
-    sizes = sizes or {"train": 120, "validation": 40, "test": 40}
+    sizes = sizes or REVIEW_SIZES
     rng = random.Random(seed)
     dest.mkdir(parents=True, exist_ok=True)
     for split, n in sizes.items():
@@ -225,6 +228,13 @@ def write_resnet18(path: Path, seed: int = 123) -> Path:
 # (breed, class id 1-37, species 1 cat / 2 dog, breed id within species)
 BREEDS = [("Abyssinian", 1, 1, 1), ("Bengal", 6, 1, 2),
           ("american_bulldog", 2, 2, 1), ("beagle", 11, 2, 3)]
+PETS_PER_BREED = (("trainval", 20), ("test", 10))  # photos of each breed in each official split
+
+
+def pets_labels(split: str, per_breed=PETS_PER_BREED) -> list[int]:
+    """The 0 (cat) / 1 (dog) label of every photo of an official split, in annotation order."""
+    count = dict(per_breed)[split]
+    return [species - 1 for _, _, species, _ in BREEDS for _ in range(count)]
 
 
 def _pet_image(rng: np.random.Generator, species: int) -> bytes:
@@ -244,7 +254,7 @@ def _pet_image(rng: np.random.Generator, species: int) -> bytes:
 
 
 def write_pets_archives(images_tgz: Path, annotations_tgz: Path, *,
-                        per_breed=(("trainval", 20), ("test", 10)), seed: int = 0) -> None:
+                        per_breed=PETS_PER_BREED, seed: int = 0) -> None:
     """images.tar.gz (``images/*.jpg``) and annotations.tar.gz (``annotations/{trainval,test}
     .txt`` with ``name class species breed`` lines), as published by the Oxford VGG group."""
     rng = np.random.default_rng(seed)

@@ -1,4 +1,4 @@
-"""Notebook 02's full profile, tested against a local fake mirror (never the network).
+"""Notebook 02's full-profile plumbing, tested against local fakes (never the network).
 
 * ResNet-18: a randomly initialised state_dict saved under torchvision's official file name in
   ``$TORCH_HOME/hub/checkpoints`` (``$TORCH_HOME`` inside ``$COURSE_CACHE``), with the registry's
@@ -6,28 +6,26 @@
 * Oxford-IIIT Pet: a miniature folder in the real layout (tiny JPEGs, ``annotations/trainval.txt``
   and ``test.txt`` with ``name class species breed`` lines), parsed by torchvision itself; and the
   same folder packed as the two official archives on a local mirror, to test fetch + extract.
+
+The notebook itself runs in the full profile once per test run, in
+tests/test_full_profile_without_pack.py, which also checks what it prints and saves.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
-import re
 import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from conftest import NOTEBOOK_DIR
 from PIL import Image
 
 from course_utils import assets, full_assets
 from course_utils.data import pets
 from course_utils.models import cnn
 
-NOTEBOOK = NOTEBOOK_DIR / "02_cats_vs_dogs_transfer.ipynb"
 # (breed name, class id 1-37, species 1 = cat / 2 = dog, breed id within the species)
 BREEDS = [("Abyssinian", 1, 1, 1), ("Bengal", 6, 1, 2),
           ("american_bulldog", 2, 2, 1), ("beagle", 11, 2, 3)]
@@ -156,66 +154,3 @@ def test_missing_dataset_gives_clear_advice(course_env, tmp_path, monkeypatch):
     with pytest.raises(assets.AssetError, match="offline profile"):
         pets.ensure_pets()
     assert not pets.pets_ready()
-
-
-def run_notebook_in_process(path: Path, overrides: dict) -> str:
-    """Execute the notebook's code cells here (so monkeypatches apply); return their stdout.
-
-    The ``parameters`` cell runs first as written, then ``overrides``, as papermill would.
-    """
-    import matplotlib
-    import nbformat
-
-    matplotlib.use("Agg")
-    nb = nbformat.read(path, as_version=4)
-    namespace: dict = {"__name__": "__main__"}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                exec(compile(cell.source, f"<cell {index}>", "exec"), namespace)
-                if "parameters" in cell.metadata.get("tags", []):
-                    namespace.update(overrides)
-            except Exception as exc:
-                raise AssertionError(f"cell {index} failed: {exc!r}\n{cell.source}") from exc
-            finally:
-                import matplotlib.pyplot as plt
-
-                plt.close("all")
-    return out.getvalue()
-
-
-@pytest.mark.slow
-def test_notebook_runs_the_full_profile_on_the_fake_mirror(course_env, mini_pets, fake_resnet18,
-                                                          tmp_path, monkeypatch):
-    from course_utils.predictions import load_predictions
-
-    monkeypatch.setenv("COURSE_FORCE_OFFLINE", "1")  # the probe says "no hub": nothing fetched
-    # setup() writes these variables; set them here so monkeypatch restores them afterwards
-    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-        monkeypatch.setenv(var, "0")
-    monkeypatch.setenv("HF_HOME", str(course_env / "huggingface"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.chdir(NOTEBOOK_DIR)
-    threads = torch.get_num_threads()
-    try:
-        text = run_notebook_in_process(NOTEBOOK, {
-            "PROFILE": "full", "QUICK": True, "IMAGE_SIZE": 64, "BATCH_SIZE": 8,
-            "CHECK_PREPROCESSING": False, "N_RESPLITS": 2})
-    finally:
-        torch.set_num_threads(threads)
-    assert "profile=full" in text and "ResNet-18" in text
-    # 12 trainval photos per class, 20 % of each held out for validation; the official test
-    for split, n_per_class in (("train", 10), ("val", 2), ("test", 4)):
-        assert re.search(rf"{split}\s+{n_per_class}\s+{n_per_class}\s+{2 * n_per_class}\n",
-                         text), f"counts of {split}"
-    assert "trainable parameters:     1,026" in text  # 512 -> 2 head
-    assert "speed-up:" in text and "(extrapolated)" in text
-    for model in ("pretrained, head only", "pretrained, fine-tuned", "from scratch"):
-        assert model in text
-    saved = load_predictions("nb02_cats_dogs")
-    assert saved is not None and saved["y_true"].tolist() == mini_pets["test"]
-    assert saved["class_names"] == ["cat", "dog"] and "ResNet-18" in saved["note"]
-    assert str(tmp_path) not in text and str(course_env) not in text

@@ -1,9 +1,10 @@
-"""Notebook 04's full profile, tested against local fixtures (never the network).
+"""Notebook 04's full-profile review loader, tested against local fixtures (never the network).
 
-A tiny random BERT (+ WordPiece tokenizer) saved to a temp folder stands in for
-bert-base-uncased via ``COURSE_BERT_MODEL``; a tiny review set in the layout of the default hub
-dataset (train/validation/test jsonl, 0-4 star labels) stands in for it via
-``COURSE_SENTIMENT_DATASET``, loaded with ``datasets`` from local files.
+A tiny review set in the layout of the default hub dataset (train/validation/test jsonl, 0-4
+star labels) stands in for it via a local source, loaded with ``datasets`` from local files.
+
+The notebook itself runs in the full profile once per test run, in
+tests/test_full_profile_without_pack.py, which also checks what it prints and saves.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ import time
 
 import pandas as pd
 import pytest
-from conftest import NOTEBOOK_DIR
 
 from course_utils.data import sentiment_full as sf
 
-NOTEBOOK = NOTEBOOK_DIR / "04_bert_sentiment_finetuning.ipynb"
 WORDS = {
     0: ["terrible", "broke", "waste", "refund", "awful", "useless"],
     1: ["okay", "average", "arrived", "manual", "box", "fine"],
@@ -51,23 +50,6 @@ def write_review_fixture(folder, sizes=SIZES, seed=0) -> None:
 def review_dir(tmp_path):
     folder = tmp_path / "reviews_fixture"
     write_review_fixture(folder)
-    return folder
-
-
-@pytest.fixture
-def tiny_bert_dir(tmp_path):
-    """A 2-layer, 32-wide random BertModel and a WordPiece tokenizer over the fixture's words."""
-    from transformers import BertConfig, BertModel, BertTokenizer
-
-    folder = tmp_path / "tiny-bert"
-    folder.mkdir()
-    words = sorted({w for ws in WORDS.values() for w in ws} | set(NOUNS) | {"the", "this", "."})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    BertTokenizer(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
-    BertModel(config).save_pretrained(folder)
     return folder
 
 
@@ -130,34 +112,3 @@ def test_a_hub_dataset_that_cannot_be_reached_fails_fast(course_env, monkeypatch
     with pytest.raises(sf.SentimentDatasetUnavailable, match="could not be loaded"):
         sf.load_full_reviews(source="course-fixtures/no-such-review-set")
     assert time.monotonic() - start < 20
-
-
-@pytest.mark.slow
-def test_notebook_runs_the_full_profile_on_local_fixtures(course_env, review_dir, tiny_bert_dir,
-                                                          tmp_path, monkeypatch):
-    import nbformat
-    import papermill as pm
-
-    monkeypatch.setenv("COURSE_FORCE_OFFLINE", "1")  # the probe says "no hub": nothing is fetched
-    monkeypatch.setenv("COURSE_BERT_MODEL", str(tiny_bert_dir))
-    monkeypatch.setenv(sf.DATASET_ENV, str(review_dir))
-    monkeypatch.setenv("COURSE_THREADS", "1")
-    out = tmp_path / "nb04_full.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), cwd=str(NOTEBOOK_DIR), kernel_name="python3",
-                        parameters={"PROFILE": "full", "QUICK": True, "RUN_TRAINER_DEMO": True,
-                                    "EPOCHS": 2},
-                        progress_bar=False, request_save_on_cell_execute=False,
-                        execution_timeout=600)
-    nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o.get("text", "") + json.dumps(o.get("data", {}))
-                     for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
-    assert "profile=full" in text
-    assert "train 60 | validation 24 | test 24 sentences" in text
-    for system in ("VADER (lexicon)", "TF-IDF + LR", "frozen encoder + LR", "fine-tuned encoder"):
-        assert system in text
-    assert "Skipped: set RUN_TRAINER_DEMO" not in text  # the Trainer side note ran
-    saved = course_env / "models" / "nb04-sentiment-full"
-    assert (saved / "config.json").exists() and (saved / "model.safetensors").exists()
-    assert json.loads((saved / "config.json").read_text())["id2label"] == {
-        "0": "negative", "1": "neutral", "2": "positive"}
-    assert str(tmp_path) not in text  # no machine paths printed

@@ -1,16 +1,15 @@
 """Notebook 03's plumbing: tiny-BERT vocabulary remapping, PCA init, checkpoint cache, exercise
-checks, and the full-profile fill-mask path against a local random BertForMaskedLM."""
+checks, and the full-profile fill-mask path against a local random BertForMaskedLM. The notebook
+itself runs in the full profile once per test run, in tests/test_full_profile_without_pack.py."""
 
 from __future__ import annotations
 
 import pytest
 import torch
-from conftest import NOTEBOOK_DIR
 
 from course_utils.exercises import nb03
 from course_utils.models import tiny_mlm
 
-NOTEBOOK = NOTEBOOK_DIR / "03_bert_masking.ipynb"
 SPECIAL = [0, 100, 101, 102, 103]
 
 
@@ -225,26 +224,3 @@ def test_full_profile_fill_mask_pipeline_uses_the_configured_model(course_env, m
     assert all({"token_str", "score", "sequence"} <= set(g) for g in guesses)
     scores = [g["score"] for g in guesses]
     assert scores == sorted(scores, reverse=True)
-
-
-@pytest.mark.slow
-def test_notebook_runs_in_the_full_profile_against_a_local_model(monkeypatch, fake_bert_base,
-                                                                 tmp_path):
-    """Whole notebook with PROFILE='full', the fake BERT via COURSE_BERT_MODEL, hubs unreachable."""
-    import papermill as pm
-
-    monkeypatch.setenv("COURSE_BERT_MODEL", str(fake_bert_base))
-    monkeypatch.setenv("COURSE_FORCE_OFFLINE", "1")   # the probe fails fast: nothing is fetched
-    monkeypatch.setenv("COURSE_QUICK", "1")
-    out = tmp_path / "03_full.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out),
-                        parameters={"PROFILE": "full", "QUICK": True, "USE_CACHE": False},
-                        cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
-                        request_save_on_cell_execute=False, execution_timeout=900)
-    import nbformat
-
-    printed = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
-                      if c.cell_type == "code" for o in c.get("outputs", []))
-    assert "profile=full" in printed
-    assert "the movie was a complete [MASK] .\n    -> " in printed, "the fill-mask pipeline ran"
-    assert "Offline profile: no package registry" not in printed
