@@ -74,32 +74,55 @@ class _FakeCIFAR:
 def test_full_profile_loads_cifar_into_the_course_cache(monkeypatch, tmp_path):
     import torchvision.datasets
 
+    from course_utils import assets
+
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
+    monkeypatch.delenv("COURSE_ASSETS", raising=False)
+    fetched = []
+
+    def fake_fetch(asset, **kwargs):  # the asset registry's download, faked: a real tar layout
+        import tarfile
+
+        fetched.append(asset.name)
+        src = tmp_path / "src" / "cifar-10-batches-py"
+        src.mkdir(parents=True)
+        (src / "batches.meta").write_bytes(b"")
+        archive = tmp_path / "cifar-10-python.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(src, arcname="cifar-10-batches-py")
+        return archive
+
     _FakeCIFAR.calls = []
+    monkeypatch.setattr(assets, "fetch", fake_fetch)
     monkeypatch.setattr(torchvision.datasets, "CIFAR10", _FakeCIFAR)
     d = digits.load_profile_images("full", max_train=30, max_val=10)
+    assert fetched == ["cifar-10"]
+    assert (tmp_path / "torchvision" / "cifar-10-batches-py" / "batches.meta").exists()
     assert d.x_train.shape == (30, 3, 32, 32) and d.x_val.shape == (10, 3, 32, 32)
     assert d.classes[0] == "airplane"
-    assert all(c["root"] == str(tmp_path / "torchvision") for c in _FakeCIFAR.calls)
+    assert all(c["root"] == str(tmp_path / "torchvision") and c["download"] is False
+               for c in _FakeCIFAR.calls)
     assert [c["train"] for c in _FakeCIFAR.calls] == [True, False]
     means = d.x_train.mean(dim=(0, 2, 3))
     assert torch.allclose(means, torch.zeros(3), atol=1e-4)
 
 
 def test_cifar_failure_gives_an_actionable_message(monkeypatch, tmp_path):
-    import torchvision.datasets
+    from course_utils import assets
+    from course_utils.errors import AssetError
 
     def offline(*args, **kwargs):
-        raise RuntimeError("urlopen error")
+        raise AssetError("no network. Try later")
 
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
-    monkeypatch.setattr(torchvision.datasets, "CIFAR10", offline)
-    with pytest.raises(RuntimeError, match="PROFILE='offline'"):
+    monkeypatch.delenv("COURSE_ASSETS", raising=False)
+    monkeypatch.setattr(assets, "fetch", offline)
+    with pytest.raises(digits.CifarUnavailable, match="PROFILE='offline'"):
         digits.load_cifar10_splits()
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 1: projection shortcut
+# Exercise 2: projection shortcut
 
 
 def _good_projection(i, o, s):
@@ -135,7 +158,7 @@ def test_projection_check_accepts_the_solution_and_flags_placeholders(capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 2: bottleneck parameter count
+# Exercise 3: bottleneck parameter count
 
 
 def test_bottleneck_check(capsys):
@@ -147,7 +170,7 @@ def test_bottleneck_check(capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3: gradient prediction
+# Exercise 4: gradient prediction
 
 
 RATIOS = {"plain56_bn": 800.0, "residual56_bn": 4.0, "plain56_no_bn": 1e-24,
@@ -179,7 +202,7 @@ def test_gradient_prediction_check(capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 4: remove the identity path
+# Exercise 5: remove the identity path
 
 
 class _Residual(nn.Module):
@@ -214,3 +237,58 @@ def test_no_identity_check(capsys):
     assert "no parameters" in capsys.readouterr().out
     assert not passed(nb01.check_no_identity_block, _Placeholder, _Residual, "B")
     assert "not attempted" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 1: write the residual block
+
+
+def _branch(b, x):
+    return b.bn2(b.conv2(F.relu(b.bn1(b.conv1(x)))))
+
+
+class _NoSkip(_Residual):
+    def forward(self, x):
+        return F.relu(_branch(self, x))
+
+
+class _NoFinalRelu(_Residual):
+    def forward(self, x):
+        return _branch(self, x) + x
+
+
+class _ReluBeforeAdd(_Residual):
+    def forward(self, x):
+        return F.relu(_branch(self, x)) + x
+
+
+class _AddBeforeBn2(_Residual):
+    def forward(self, x):
+        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))) + x))
+
+
+class _Raises(_Residual):
+    def forward(self, x):
+        return self.conv3(x)
+
+
+def test_residual_block_check_accepts_the_solution_and_flags_placeholders(capsys):
+    assert passed(nb01.check_residual_block, _Residual, strict=True)
+    assert not passed(nb01.check_residual_block, _Placeholder)
+    assert "not attempted" in capsys.readouterr().out
+    assert not passed(nb01.check_residual_block, None)
+    assert "not attempted" in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        nb01.check_residual_block(_Placeholder, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [(_NoSkip, "no `+ x`"), (_NoFinalRelu, "last ReLU is missing"),
+     (_ReluBeforeAdd, "ReLU comes before the addition"), (_AddBeforeBn2, "after the second"),
+     (_Raises, "your code raised AttributeError")],
+)
+def test_residual_block_check_names_the_mistake(block, expected, capsys):
+    assert not passed(nb01.check_residual_block, block)
+    out = capsys.readouterr().out
+    assert "not quite" in out and expected in out

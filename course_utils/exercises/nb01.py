@@ -22,7 +22,7 @@ def _count(module: nn.Module) -> int:
 def check_projection_shortcut(
     make_shortcut: Callable[[int, int, int], nn.Module], *, strict: bool = False
 ) -> None:
-    """Exercise 1: ``make_shortcut(in_ch, out_ch, stride)`` must be a 1x1 strided conv + BN."""
+    """Exercise 2: ``make_shortcut(in_ch, out_ch, stride)`` must be a 1x1 strided conv + BN."""
 
     def test() -> None:
         require_attempt(make_shortcut)
@@ -72,7 +72,7 @@ def check_projection_shortcut(
             f"{tuple(same.shape)}."
         )
 
-    check("Exercise 1 (projection shortcut)", test, strict=strict)
+    check("Exercise 2 (projection shortcut)", test, strict=strict)
 
 
 def gradient_profile(ratio_first_over_last: float) -> str:
@@ -90,7 +90,7 @@ def check_gradient_prediction(
     *,
     strict: bool = False,
 ) -> None:
-    """Exercise 3: compare predicted profiles with ``measure(key)`` (first/last gradient ratio).
+    """Exercise 4: compare predicted profiles with ``measure(key)`` (first/last gradient ratio).
 
     ``prediction`` maps each net in ``measure``'s vocabulary (``plain56_bn``, ``residual56_bn``,
     ``plain56_no_bn``, ``residual56_no_bn``) to "vanish", "explode" or "flat".
@@ -120,7 +120,7 @@ def check_gradient_prediction(
             "again: which way does each curve slope from the output back to the input?"
         )
 
-    check("Exercise 3 (predict the gradient plot)", test, strict=strict)
+    check("Exercise 4 (predict the gradient plot)", test, strict=strict)
 
 
 WHY_OPTIONS = {
@@ -139,7 +139,7 @@ def check_no_identity_block(
     *,
     strict: bool = False,
 ) -> None:
-    """Exercise 4: ``block_cls`` is the residual block without its identity path; ``why`` is B.
+    """Exercise 5: ``block_cls`` is the residual block without its identity path; ``why`` is B.
 
     The block must keep ``reference_cls``'s layers (conv1, bn1, conv2, bn2) and return
     relu(bn2(conv2(relu(bn1(conv1(x)))))) with no shortcut added.
@@ -183,13 +183,13 @@ def check_no_identity_block(
         assert not WHY_OPTIONS[key], f"the block is right, but explanation {key} is " + \
             WHY_OPTIONS[key]
 
-    check("Exercise 4 (remove the identity path)", test, strict=strict)
+    check("Exercise 5 (remove the identity path)", test, strict=strict)
 
 
 def check_bottleneck_params(
     bottleneck_params: int | None, basic_params: int | None, *, strict: bool = False
 ) -> None:
-    """Exercise 2: conv weights of a 256->64->256 bottleneck and of a basic block at 256 wide."""
+    """Exercise 3: conv weights of a 256->64->256 bottleneck and of a basic block at 256 wide."""
     want_bottleneck = 256 * 64 + 64 * 64 * 9 + 64 * 256
     want_basic = 2 * 256 * 256 * 9
     bn_bottleneck = 2 * (64 + 64 + 256)
@@ -212,4 +212,81 @@ def check_bottleneck_params(
             f"basic block: you said {basic_params:,}. Two 3x3 convs 256->256: 2 x 256 x 256 x 9."
         )
 
-    check("Exercise 2 (bottleneck parameter count)", test, strict=strict)
+    check("Exercise 3 (bottleneck parameter count)", test, strict=strict)
+
+
+def _residual_mistake(block: nn.Module, x: torch.Tensor, got: torch.Tensor) -> str:
+    """Name the typical mistake whose output matches ``got``, or '' when none does."""
+    h = F.relu(block.bn1(block.conv1(x)))
+    branch = block.bn2(block.conv2(h))
+    candidates = {
+        "the output has no `+ x`: add the block's input to the branch before the last ReLU.":
+            F.relu(branch),
+        "the last ReLU is missing: return relu(F(x) + x), not F(x) + x.":
+            branch + x,
+        "the ReLU comes before the addition: relu(F(x)) + x can only grow; add x first, then "
+        "apply the ReLU to the sum.":
+            F.relu(branch) + x,
+        "x is added before bn2: the sum is bn2(conv2(h)) + x, so add x after the second "
+        "BatchNorm.":
+            F.relu(block.bn2(block.conv2(h) + x)),
+        "x is added to the first layer's output instead of the branch's end: compute the "
+        "whole branch bn2(conv2(relu(bn1(conv1(x))))) first.":
+            F.relu(block.bn2(block.conv2(h + x))),
+        "the branch is added twice or x is doubled: the block adds its input exactly once.":
+            F.relu(branch + 2 * x),
+    }
+    for hint, candidate in candidates.items():
+        if candidate.shape == got.shape and torch.allclose(got, candidate, atol=1e-5):
+            return hint
+    return ""
+
+
+def check_residual_block(block_cls: type[nn.Module] | None, *, strict: bool = False) -> None:
+    """Exercise 1: ``block_cls(ch, ch)`` keeps PlainBlock's layers; forward = relu(F(x) + x).
+
+    F(x) = bn2(conv2(relu(bn1(conv1(x))))). Checked in eval mode (fixed BN statistics) on
+    random inputs, and on a block whose branch is switched off (it must then pass relu(x)).
+    """
+
+    def test() -> None:
+        require_attempt(block_cls)
+        torch.manual_seed(0)
+        block = block_cls(8, 8)
+        for name in ("conv1", "bn1", "conv2", "bn2"):
+            assert hasattr(block, name), (
+                f"the block has no attribute {name!r}: subclass PlainBlock and only write "
+                "forward(), so the layers are the ones PlainBlock creates."
+            )
+        block.eval()
+        x = torch.randn(4, 8, 6, 6)
+        with torch.no_grad():
+            for bn in (block.bn1, block.bn2):  # non-trivial statistics, so BN errors show up
+                if isinstance(bn, nn.BatchNorm2d):
+                    bn.running_mean.uniform_(-0.5, 0.5)
+                    bn.running_var.uniform_(0.5, 2.0)
+                    bn.weight.uniform_(0.5, 1.5)
+                    bn.bias.uniform_(-0.3, 0.3)
+            got = block(x)
+            if got is Ellipsis or got is None:
+                raise NotAttempted
+            assert isinstance(got, torch.Tensor) and got.shape == x.shape, (
+                f"forward() should return a tensor of the input's shape {tuple(x.shape)}, got "
+                f"{type(got).__name__}"
+                f"{'' if not isinstance(got, torch.Tensor) else tuple(got.shape)}."
+            )
+            want = F.relu(block.bn2(block.conv2(F.relu(block.bn1(block.conv1(x))))) + x)
+            if not torch.allclose(got, want, atol=1e-5):
+                hint = _residual_mistake(block, x, got)
+                raise AssertionError(hint or (
+                    "forward(x) should return relu(F(x) + x) with F(x) = "
+                    "bn2(conv2(relu(bn1(conv1(x))))); compare your code with the formula above."))
+            if isinstance(block.bn2, nn.BatchNorm2d):  # branch off: the block is relu(x)
+                block.bn2.weight.zero_()
+                block.bn2.bias.zero_()
+                assert torch.allclose(block(x), F.relu(x), atol=1e-6), (
+                    "with the branch's last BatchNorm scale set to 0 the block should return "
+                    "relu(x): the shortcut must carry x unchanged."
+                )
+
+    check("Exercise 1 (write the residual block)", test, strict=strict)
