@@ -9,48 +9,20 @@ tests/test_full_profile_without_pack.py, which also checks what it prints and sa
 
 from __future__ import annotations
 
-import json
-import random
 import time
 
 import pandas as pd
 import pytest
+from fake_mirror import write_setfit_reviews
 
 from course_utils.data import sentiment_full as sf
 
-WORDS = {
-    0: ["terrible", "broke", "waste", "refund", "awful", "useless"],
-    1: ["okay", "average", "arrived", "manual", "box", "fine"],
-    2: ["great", "love", "excellent", "perfect", "recommend", "sturdy"],
-}
-NOUNS = ["blender", "camera", "charger", "remote", "kettle", "speaker"]
 SIZES = {"train": 60, "validation": 24, "test": 24}
-
-
-def _review(rng: random.Random, stars: int) -> str:
-    cls = 0 if stars <= 1 else 1 if stars == 2 else 2
-    words = rng.sample(WORDS[cls], 3) + [rng.choice(NOUNS), "the", "this"]
-    rng.shuffle(words)
-    return " ".join(words) + "."
-
-
-def write_review_fixture(folder, sizes=SIZES, seed=0) -> None:
-    """jsonl files shaped like SetFit/amazon_reviews_multi_en (id, text, label 0-4, label_text)."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, n in sizes.items():
-        with open(folder / f"{split}.jsonl", "w") as fh:
-            for i in range(n):
-                stars = i % 5
-                fh.write(json.dumps({"id": f"{split}_{i}", "text": _review(rng, stars),
-                                     "label": stars, "label_text": str(stars)}) + "\n")
 
 
 @pytest.fixture
 def review_dir(tmp_path):
-    folder = tmp_path / "reviews_fixture"
-    write_review_fixture(folder)
-    return folder
+    return write_setfit_reviews(tmp_path / "reviews_fixture", sizes=SIZES)
 
 
 def test_loader_maps_stars_to_three_classes_per_split(course_env, review_dir):
