@@ -36,6 +36,38 @@ def strip_run_metadata(nb):
     return nb
 
 
+class _CellPeaks:
+    """Peak resident memory of the kernel per cell (Linux: /proc VmHWM, reset before each cell),
+    so a notebook over a memory budget says which cells to slim down."""
+
+    def __init__(self, client):
+        self.client, self.peaks, self.seconds, self._t0 = client, {}, {}, 0.0
+
+    def _proc(self, name: str) -> Path | None:
+        try:
+            return Path(f"/proc/{self.client.km.provisioner.process.pid}/{name}")
+        except AttributeError:
+            return None
+
+    def start(self, cell, cell_index, **_):
+        self._t0 = time.perf_counter()
+        clear = self._proc("clear_refs")
+        if clear is not None and clear.exists():
+            try:
+                clear.write_text("5")  # resets the peak (VmHWM) to the current RSS
+            except OSError:
+                pass
+
+    def done(self, cell, cell_index, **_):
+        self.seconds[cell_index] = round(time.perf_counter() - self._t0, 1)
+        status = self._proc("status")
+        if status is not None and status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peaks[cell_index] = int(line.split()[1]) // 1024
+                    break
+
+
 def _execute_one(path: Path, inplace: bool, timeout: int) -> dict:
     """Execute one notebook in this process (its kernel is our child) and measure it."""
     import nbformat
@@ -44,13 +76,18 @@ def _execute_one(path: Path, inplace: bool, timeout: int) -> dict:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
+    cells = _CellPeaks(client)
+    client.on_cell_start, client.on_cell_executed = cells.start, cells.done
     t0 = time.perf_counter()
     client.execute()
     wall = time.perf_counter() - t0
     if inplace:  # keep execution counts: nbval refuses outputs of cells marked as never run
         nbformat.write(strip_run_metadata(nb), path)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"wall_s": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024)}
+    top = sorted(cells.peaks.items(), key=lambda kv: -kv[1])[:5]
+    slow = sorted(cells.seconds.items(), key=lambda kv: -kv[1])[:5]
+    return {"wall_s": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024),
+            "top_cells": [[i, mib] for i, mib in top], "slow_cells": [[i, s] for i, s in slow]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = [Path(p).resolve() for p in args.notebooks]
     paths = paths or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    env = dict(os.environ, COURSE_PROFILE="offline", COURSE_QUICK="1" if args.quick else "0")
+    # TQDM_DISABLE: a progress bar saved into a notebook is a bar frozen at 0% on the site (the
+    # widget's state is not saved); learners running the notebook still see live bars.
+    env = dict(os.environ, COURSE_PROFILE="offline", COURSE_QUICK="1" if args.quick else "0",
+               TQDM_DISABLE="1")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     new_file = not RESULTS.exists()
     failed = 0
@@ -92,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
             fh.flush()
             print(f"{path.name:45s} quick={int(args.quick)} wall={res['wall_s']:7.1f} s "
                   f"peak={res['peak_rss_mib']:6d} MiB")
+            if res.get("top_cells"):
+                print("    highest cells (index: MiB): "
+                      + ", ".join(f"{i}: {mib}" for i, mib in res["top_cells"]))
+            if res.get("slow_cells"):
+                print("    slowest cells (index: s): "
+                      + ", ".join(f"{i}: {sec}" for i, sec in res["slow_cells"]))
     return 1 if failed else 0
 
 

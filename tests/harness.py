@@ -45,7 +45,8 @@ def isolated_env(
     if "COURSE_THREADS" in (base if base is not None else os.environ):
         env["COURSE_THREADS"] = (base if base is not None else os.environ)["COURSE_THREADS"]
     env.update(COURSE_CACHE=str(cache), COURSE_PROFILE=profile, COURSE_QUICK="1" if quick else "0",
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
+               PYDEVD_DISABLE_FILE_VALIDATION="1",
+               TQDM_DISABLE="1")  # as for the committed outputs (benchmarks/run_notebooks.py)
     if assets is not None:
         env["COURSE_ASSETS"] = str(assets)
     env.update(extra or {})

@@ -47,11 +47,13 @@ def _round_up(mib: float, step: int) -> int:
 
 
 def latest_default_peaks(path: Path = NOTEBOOK_TIMES) -> dict[str, int]:
-    """Kernel peak RSS (MiB) per notebook at default parameters: the latest row of each."""
+    """Kernel peak RSS (MiB) per notebook at default parameters: the latest row of each (rows
+    measured with the CPU-only PyTorch wheel, as on Binder, are left out: the hub installs the
+    lock, whose PyPI torch costs about 0.6 GB more per kernel)."""
     peaks: dict[str, int] = {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            if row["quick"].strip() == "0":
+            if row["quick"].strip() == "0" and "CPU-only" not in row["machine"]:
                 peaks[row["notebook"]] = int(float(row["peak_rss_mib"]))  # later rows win
     if not peaks:
         raise ValueError(f"{path} has no default-parameter (quick=0) rows: run `make benchmark`.")
