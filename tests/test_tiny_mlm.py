@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from checkutil import passed
 
 from course_utils.exercises import nb03
 from course_utils.models import tiny_mlm
@@ -163,10 +164,8 @@ def test_exercise_checks_accept_the_solutions(tokenizer, capsys):
         lambda ids, att, special: int((~torch.isin(ids, special) & att.bool()).sum()),
         tokenizer, strict=True)
     nb03.check_mask_probabilities(0.12, 0.015, 0.015, strict=True)
-    nb03.check_make_labels(lambda ids, ch: torch.where(ch, ids, torch.full_like(ids, -100)),
-                           strict=True)
     nb03.check_causal_mask(lambda n: torch.tril(torch.ones(n, n, dtype=torch.bool)), strict=True)
-    assert capsys.readouterr().out.count("correct!") == 4
+    assert capsys.readouterr().out.count("correct!") == 3
 
 
 def test_exercise_checks_explain_wrong_answers(tokenizer, capsys):
@@ -174,8 +173,6 @@ def test_exercise_checks_explain_wrong_answers(tokenizer, capsys):
     assert "[CLS] and [SEP]" in capsys.readouterr().out
     nb03.check_mask_probabilities(0.8, 0.1, 0.1)
     assert "CHOSEN" in capsys.readouterr().out
-    nb03.check_make_labels(lambda ids, ch: torch.where(ch, torch.full_like(ids, -100), ids))
-    assert "swapped" in capsys.readouterr().out
     nb03.check_causal_mask(lambda n: torch.triu(torch.ones(n, n, dtype=torch.bool)))
     assert "transpose" in capsys.readouterr().out
     with pytest.raises(AssertionError):
@@ -185,9 +182,8 @@ def test_exercise_checks_explain_wrong_answers(tokenizer, capsys):
 def test_exercise_checks_report_placeholders_without_raising(tokenizer, capsys):
     nb03.check_eligible_count(..., tokenizer)
     nb03.check_mask_probabilities(..., ..., ...)
-    nb03.check_make_labels(lambda ids, ch: ...)
     nb03.check_causal_mask(...)
-    assert capsys.readouterr().out.count("not attempted yet") == 4
+    assert capsys.readouterr().out.count("not attempted yet") == 3
 
 
 # ---------------------------------------------------------------- full profile, locally
@@ -224,3 +220,107 @@ def test_full_profile_fill_mask_pipeline_uses_the_configured_model(course_env, m
     assert all({"token_str", "score", "sequence"} <= set(g) for g in guesses)
     scores = [g["score"] for g in guesses]
     assert scores == sorted(scores, reverse=True)
+
+
+# ---------------------------------------------------------------- Exercise 1: mask_tokens
+def _mask_tokens(input_ids, special_mask, *, vocab_size, mask_id, generator,
+                 select_prob=0.15, mask_frac=0.8, random_frac=0.1):
+    inputs, labels = input_ids.clone(), input_ids.clone()
+    chosen = (torch.rand(input_ids.shape, generator=generator) < select_prob) & ~special_mask
+    labels[~chosen] = -100
+    u = torch.rand(input_ids.shape, generator=generator)
+    inputs[chosen & (u < mask_frac)] = mask_id
+    to_random = chosen & (u >= mask_frac) & (u < mask_frac + random_frac)
+    inputs[to_random] = torch.randint(vocab_size, input_ids.shape, generator=generator)[to_random]
+    return inputs, labels
+
+
+def _variant(**changes):
+    """The reference rule with one typical mistake."""
+
+    def fn(input_ids, special_mask, *, vocab_size, mask_id, generator, select_prob=0.15,
+           mask_frac=0.8, random_frac=0.1):
+        ids = input_ids if changes.get("in_place") else input_ids.clone()
+        labels = input_ids.clone()
+        rand = (lambda shape: torch.rand(shape)) if changes.get("no_generator") else (
+            lambda shape: torch.rand(shape, generator=generator))
+        chosen = rand(input_ids.shape) < select_prob
+        if not changes.get("specials"):
+            chosen &= ~special_mask
+        labels[~chosen] = -100
+        u = rand(input_ids.shape)
+        if changes.get("fixed_fracs"):
+            mask_frac, random_frac = 0.8, 0.1
+        to_mask = chosen & (u < mask_frac)
+        if changes.get("two_draws"):
+            to_random = chosen & ~to_mask & (rand(input_ids.shape) < random_frac)
+        else:
+            to_random = chosen & (u >= mask_frac) & (u < mask_frac + random_frac)
+        ids[to_mask] = mask_id
+        if changes.get("constant_random"):
+            ids[to_random] = 1000
+        else:
+            ids[to_random] = torch.randint(vocab_size, input_ids.shape,
+                                           generator=generator)[to_random]
+        if changes.get("labels_from_inputs"):
+            labels = torch.where(chosen, ids, torch.full_like(ids, -100))
+        if changes.get("no_ignore"):
+            labels = input_ids.clone()
+        return ids, labels
+
+    return fn
+
+
+def test_mask_tokens_check_accepts_the_rule_and_flags_placeholders(tokenizer, capsys):
+    assert passed(nb03.check_mask_tokens, _mask_tokens, tokenizer, strict=True)
+
+    def stub(input_ids, special_mask, *, vocab_size, mask_id, generator, select_prob=0.15,
+             mask_frac=0.8, random_frac=0.1):
+        ...
+
+    assert not passed(nb03.check_mask_tokens, stub, tokenizer)
+    assert "not attempted" in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        nb03.check_mask_tokens(stub, tokenizer, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [("specials", "special or padding positions were chosen"),
+     ("two_draws", "ONE uniform draw"),
+     ("fixed_fracs", "use the mask_frac and random_frac arguments"),
+     ("in_place", "in place"),
+     ("labels_from_inputs", "corrupted inputs"),
+     ("no_ignore", "put -100 where nothing was chosen"),
+     ("no_generator", "draw every random number from `generator`"),
+     ("constant_random", "draw each one uniformly from the vocabulary")],
+)
+def test_mask_tokens_check_names_typical_mistakes(tokenizer, capsys, mistake, hint):
+    assert not passed(nb03.check_mask_tokens, _variant(**{mistake: True}), tokenizer)
+    out = capsys.readouterr().out
+    assert "not quite" in out and hint in out, out
+
+
+# ---------------------------------------------------------------- stats helpers (03, 02)
+def test_wilson_interval_contains_the_proportion_and_shrinks_with_n():
+    from course_utils.stats import wilson_interval
+
+    lo, hi = wilson_interval(26, 27)
+    assert lo < 26 / 27 < hi <= 1.0 and lo > 0.8
+    lo2, hi2 = wilson_interval(260, 270)
+    assert hi2 - lo2 < hi - lo
+    assert wilson_interval(0, 10)[0] == 0.0
+
+
+def test_paired_bootstrap_diff_detects_a_real_gap_and_not_a_null_one():
+    import numpy as np
+
+    from course_utils.stats import paired_bootstrap_diff
+
+    rng = np.random.default_rng(0)
+    a = rng.random(2000) < 0.6
+    b = rng.random(2000) < 0.4
+    mean, lo, hi = paired_bootstrap_diff(a, b, clusters=np.arange(2000) // 4)
+    assert lo > 0.1 and lo < mean < hi
+    mean0, lo0, hi0 = paired_bootstrap_diff(a, a[::-1].copy())
+    assert lo0 < 0 < hi0
