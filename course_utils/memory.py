@@ -13,6 +13,8 @@ import ctypes.util
 import sys
 
 _HOOKED: set[int] = set()
+_M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc malloc.h)
+MMAP_THRESHOLD = 8 << 20  # blocks from 8 MiB up get their own mapping, returned on free
 
 
 def _libc():
@@ -34,8 +36,19 @@ def release_freed_memory() -> bool:
     return True
 
 
+def return_large_blocks_on_free(threshold: int = MMAP_THRESHOLD) -> bool:
+    """Serve blocks of ``threshold`` bytes and more from their own memory mappings.
+
+    glibc raises this threshold by itself as large blocks are freed (up to 32 MiB), after which
+    tensors of a few MiB come from the heap and fragment it during a training loop; a fixed
+    threshold returns them to the OS as soon as they are freed."""
+    libc = _libc()
+    return bool(libc is not None and libc.mallopt(_M_MMAP_THRESHOLD, int(threshold)))
+
+
 def release_memory_after_each_cell() -> bool:
-    """In IPython/Jupyter, call :func:`release_freed_memory` after every cell (idempotent)."""
+    """In IPython/Jupyter, call :func:`release_freed_memory` after every cell and keep large
+    blocks out of the heap (:func:`return_large_blocks_on_free`); idempotent."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -44,6 +57,7 @@ def release_memory_after_each_cell() -> bool:
     if shell is None or _libc() is None:
         return False
     if id(shell) not in _HOOKED:
+        return_large_blocks_on_free()
         shell.events.register("post_run_cell", lambda *_: release_freed_memory())
         _HOOKED.add(id(shell))
     return True
