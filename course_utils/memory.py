@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import sys
 
 _HOOKED: set[int] = set()
@@ -47,8 +48,9 @@ def return_large_blocks_on_free(threshold: int = MMAP_THRESHOLD) -> bool:
 
 
 def release_memory_after_each_cell() -> bool:
-    """In IPython/Jupyter, call :func:`release_freed_memory` after every cell and keep large
-    blocks out of the heap (:func:`return_large_blocks_on_free`); idempotent."""
+    """In IPython/Jupyter, call :func:`release_freed_memory` after every cell; with
+    ``COURSE_MEMORY_SAVER=1`` (Binder, the workshop hub) also keep large blocks out of the heap
+    (:func:`return_large_blocks_on_free`), which costs training-loop speed; idempotent."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -57,7 +59,8 @@ def release_memory_after_each_cell() -> bool:
     if shell is None or _libc() is None:
         return False
     if id(shell) not in _HOOKED:
-        return_large_blocks_on_free()
+        if os.environ.get("COURSE_MEMORY_SAVER", "0") == "1":  # Binder, the workshop hub
+            return_large_blocks_on_free()
         shell.events.register("post_run_cell", lambda *_: release_freed_memory())
         _HOOKED.add(id(shell))
     return True

@@ -128,6 +128,7 @@ class Settings:
         return {
             "COURSE_PROFILE": "offline",
             "COURSE_THREADS": "1",
+            "COURSE_MEMORY_SAVER": "1",  # per-learner memory limits: keep the kernel small
             "COURSE_ASSETS": str(self.assets),
             # numpy / scikit-learn thread pools: one per kernel too, the cores are shared
             "OMP_NUM_THREADS": "1",
