@@ -104,22 +104,3 @@ def _asset_layer_is_never_written():
     after = tree_snapshot(pack)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert not changed, f"the test run wrote into the read-only asset layer: {changed[:5]}"
-
-
-# The longest tests first: with two xdist workers, a notebook run that starts last keeps one
-# worker busy while the other idles (measured: about two minutes of idle tail). Seconds from
-# the last CI run; everything else keeps its collection order after these.
-_LONG_FIRST = ("test_runs_from_installed_wheel[03", "test_full_profile_without_pack[01",
-               "test_runs_from_installed_wheel[06", "test_runs_from_installed_wheel[04",
-               "test_workshop_hub_three_learners", "test_runs_from_installed_wheel[02",
-               "test_every_page_and_every_lesson_is_built", "test_runs_from_installed_wheel[01",
-               "test_full_profile_without_pack[03", "test_full_profile_without_pack[06",
-               "test_full_profile_without_pack[02", "test_full_profile_without_pack[04")
-
-
-def pytest_collection_modifyitems(config, items):
-    def rank(item):
-        ranks = [i for i, key in enumerate(_LONG_FIRST) if key in item.nodeid]
-        return ranks[0] if ranks else len(_LONG_FIRST)
-
-    items.sort(key=rank)  # stable: the rest keep their order
