@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import sys
 
@@ -18,6 +19,7 @@ _M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc malloc.h)
 MMAP_THRESHOLD = 8 << 20  # blocks from 8 MiB up get their own mapping, returned on free
 
 
+@functools.cache  # loaded once, not after every cell
 def _libc():
     if not sys.platform.startswith("linux"):
         return None
