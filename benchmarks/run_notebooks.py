@@ -36,6 +36,25 @@ def strip_run_metadata(nb):
     return nb
 
 
+def machine_label(env: dict[str, str]) -> str:
+    """The machine and the settings that change the numbers: the torch build (its CUDA libraries
+    cost ~0.6 GiB of resident memory even without a GPU), torch threads, the memory saver."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    label = f"{platform.machine()} {os.cpu_count()} cores"
+    try:
+        torch_version = version("torch")
+    except PackageNotFoundError:
+        return label
+    if "+cpu" in torch_version:  # workshop/sizing.py leaves these rows out (the hub's is CUDA)
+        label += f"; CPU-only torch {torch_version.split('+')[0]} as on Binder"
+    if env.get("COURSE_THREADS"):
+        label += f"; {env['COURSE_THREADS']} torch thread(s)"
+    if env.get("COURSE_MEMORY_SAVER", "").strip() == "1":
+        label += "; COURSE_MEMORY_SAVER=1"
+    return label
+
+
 class _CellPeaks:
     """Peak resident memory of the kernel per cell (Linux: /proc VmHWM, reset before each cell),
     so a notebook over a memory budget says which cells to slim down."""
@@ -126,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"FAILED {path.name}\n{proc.stderr[-3000:]}", file=sys.stderr)
                 continue
             res = json.loads(proc.stdout.strip().splitlines()[-1])
-            machine = f"{platform.machine()} {os.cpu_count()} cores"
+            machine = machine_label(env)
             writer.writerow([dt.date.today().isoformat(), path.name, int(args.quick),
                              res["wall_s"], res["peak_rss_mib"], machine])
             fh.flush()
