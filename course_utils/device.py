@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import torch
@@ -49,3 +50,37 @@ def describe_device(device: torch.device) -> str:
     if device.type == "mps":
         return "mps (Apple GPU)"
     return f"cpu ({torch.get_num_threads()} threads)"
+
+
+class MixedPrecision:
+    """Automatic mixed precision for one training run, where it is safe and pays: on a CUDA GPU,
+    matrix products in bfloat16 (or float16 with loss scaling on GPUs without bfloat16, such as
+    Colab's T4). On a CPU or an Apple GPU it changes nothing, so one training loop runs anywhere:
+
+        with amp.autocast():
+            loss = ...
+        amp.scaler.scale(loss).backward()   # a plain backward() unless float16 needs scaling
+        amp.scaler.step(optimizer)          # a plain optimizer.step() in that case too
+        amp.scaler.update()
+    """
+
+    def __init__(self, device: torch.device, *, enabled: bool = True) -> None:
+        self.device = torch.device(device)
+        self.enabled = bool(enabled) and self.device.type == "cuda"
+        bf16 = self.enabled and torch.cuda.is_bf16_supported(including_emulation=False)
+        self.dtype = torch.bfloat16 if bf16 else (torch.float16 if self.enabled else torch.float32)
+        self.loss_scaling = self.dtype == torch.float16  # float16 gradients underflow otherwise
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.loss_scaling)
+
+    def autocast(self):
+        """The context to run the forward pass and the loss in (a no-op when disabled)."""
+        if not self.enabled:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type="cuda", dtype=self.dtype)
+
+    def describe(self) -> str:
+        """One line for the notebook: which precision training uses here."""
+        if not self.enabled:
+            return f"float32 training on the {self.device.type.upper()} (mixed precision: GPU only)"
+        scaling = " with loss scaling" if self.loss_scaling else ""
+        return f"mixed precision on the GPU: {str(self.dtype).removeprefix('torch.')}{scaling}"

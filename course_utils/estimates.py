@@ -78,29 +78,30 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def measure_step_seconds(model: nn.Module, *, batch_size: int, seq_len: int,
-                         steps: int = 2) -> float:
-    """Median seconds of one training step (forward + backward) at this batch shape.
+def _median_step_seconds(model: nn.Module, step_inputs, steps: int) -> float:
+    """Median seconds of ``steps`` training steps (forward + backward) on the positional and
+    keyword arguments that ``step_inputs(device)`` returns.
 
-    The model stays on its device, its gradients are cleared afterwards, its train/eval mode
-    and every random-number generator are restored: nothing the notebook computes changes.
+    The model stays on its device; its gradients are cleared afterwards and its train/eval mode,
+    its buffers (BatchNorm running statistics) and every random-number generator are restored:
+    nothing the notebook computes changes.
     """
     device = _device_of(model)
-    vocab = int(getattr(getattr(model, "config", None), "vocab_size", 1000) or 1000)
     was_training = model.training
+    buffers = {name: b.detach().clone() for name, b in model.named_buffers()}
     fork_devices = [device] if device.type == "cuda" else []
     times = []
     with torch.random.fork_rng(devices=fork_devices):
         torch.manual_seed(0)
-        ids = torch.randint(vocab, (batch_size, seq_len), device=device)
-        mask = torch.ones_like(ids)
+        args, kwargs = step_inputs(device)
         model.train()
         try:
             for i in range(steps + 1):  # the first step warms up (allocation, kernel choice)
                 _sync(device)
                 start = time.perf_counter()
-                out = model(input_ids=ids, attention_mask=mask)
-                logits = out.logits if hasattr(out, "logits") else out[0]
+                out = model(*args, **kwargs)
+                logits = out.logits if hasattr(out, "logits") else (
+                    out if isinstance(out, torch.Tensor) else out[0])
                 logits.float().mean().backward()
                 _sync(device)
                 if i:
@@ -108,7 +109,31 @@ def measure_step_seconds(model: nn.Module, *, batch_size: int, seq_len: int,
         finally:
             model.zero_grad(set_to_none=True)
             model.train(was_training)
+            with torch.no_grad():
+                for name, b in model.named_buffers():
+                    b.copy_(buffers[name])
     return sorted(times)[len(times) // 2]
+
+
+def measure_step_seconds(model: nn.Module, *, batch_size: int, seq_len: int,
+                         steps: int = 2) -> float:
+    """Median seconds of one training step of a text model at this batch shape (random ids)."""
+    vocab = int(getattr(getattr(model, "config", None), "vocab_size", 1000) or 1000)
+
+    def inputs(device: torch.device) -> tuple[tuple, dict[str, torch.Tensor]]:
+        ids = torch.randint(vocab, (batch_size, seq_len), device=device)
+        return (), {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+
+    return _median_step_seconds(model, inputs, steps)
+
+
+def measure_image_step_seconds(model: nn.Module, *, batch_size: int, image_size: int,
+                               steps: int = 2) -> float:
+    """Median seconds of one training step of an image model on random RGB images."""
+    def inputs(device: torch.device) -> tuple[tuple, dict[str, torch.Tensor]]:
+        return (torch.randn(batch_size, 3, image_size, image_size, device=device),), {}
+
+    return _median_step_seconds(model, inputs, steps)
 
 
 def estimate_training(model: nn.Module, *, examples: int, seq_len: int, batch_size: int = 16,
@@ -138,5 +163,23 @@ def estimate_training(model: nn.Module, *, examples: int, seq_len: int, batch_si
 def print_time_estimate(what: str, model: nn.Module, **kwargs) -> Estimate:
     """Print (and return) :func:`estimate_training` for ``model``: call it before a long step."""
     estimate = estimate_training(model, **kwargs)
+    print(estimate.describe(what))
+    return estimate
+
+
+def print_image_time_estimate(what: str, model: nn.Module, *, examples: int, image_size: int,
+                              batch_size: int = 16, epochs: int = 1, runs: int = 1) -> Estimate:
+    """Print (and return) the expected seconds of training an image model: a few real steps on
+    random images of the step's shape, timed on the learner's device and scaled (no fallback
+    rule: when measuring fails the printed line says so)."""
+    steps = runs * epochs * math.ceil(examples / batch_size)
+    device = _device_of(model)
+    try:
+        per_step = measure_image_step_seconds(model, batch_size=batch_size, image_size=image_size)
+        estimate = Estimate(per_step * steps,
+                            f"measured: {per_step:.2f} s per step of {batch_size} images of "
+                            f"{image_size} px on this {device.type.upper()}, x {steps:,} steps")
+    except Exception as exc:  # noqa: BLE001 - an estimate must never stop the lesson
+        estimate = Estimate(None, f"measuring failed ({type(exc).__name__})")
     print(estimate.describe(what))
     return estimate

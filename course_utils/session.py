@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from .config import cache_dir, normalise_profile, offline_pack_dir
-from .device import choose_device, describe_device, set_threads
+from .device import MixedPrecision, choose_device, describe_device, set_threads
 from .memory import release_memory_after_each_cell
 from .network import hubs_reachable, set_hub_offline
 from .paths import display_path
@@ -39,6 +39,10 @@ class Course:
     @property
     def is_offline(self) -> bool:
         return self.profile == "offline"
+
+    def mixed_precision(self, enabled: bool = True) -> MixedPrecision:
+        """A fresh mixed-precision helper for one training run on this device (GPU only)."""
+        return MixedPrecision(self.device, enabled=enabled)
 
     def summary(self) -> str:
         """A short, human description of this session."""

@@ -194,3 +194,27 @@ def test_the_printed_line_says_it_is_an_estimate(capsys):
     assert out.startswith("[course] ESTIMATE, not a measurement: fine-tuning should take about")
     assert "measured:" in out
     assert "not available" in estimates.Estimate(None, "no reference").describe("x")
+
+
+def test_an_image_estimate_leaves_batchnorm_statistics_and_random_state_alone(capsys):
+    """Notebook 02 estimates a ResNet's fine-tuning: a training-mode step would move BatchNorm's
+    running statistics, so the estimate must put them back."""
+    from torch import nn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2)).eval()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    estimate = estimates.print_image_time_estimate("fine-tuning", model, examples=64,
+                                                   image_size=16, batch_size=8, epochs=2)
+    assert torch.equal(torch.rand(3), expected), "the estimate consumed random numbers"
+    assert not model.training and all(p.grad is None for p in model.parameters())
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items()), (
+        "BatchNorm's running statistics changed")
+    assert estimate.seconds > 0 and "x 16 steps" in estimate.basis  # 2 epochs x 8 steps
+    out = capsys.readouterr().out
+    assert out.startswith("[course] ESTIMATE, not a measurement: fine-tuning should take about")
+    assert "images of 16 px" in out
