@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -24,15 +25,54 @@ NOTEBOOKS = ROOT / "notebooks"
 RESULTS = ROOT / "benchmarks" / "results" / "notebook_times.csv"
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# tqdm's text for a notebook bar: "desc:  40%|####      | 2/5 [00:01<00:02,  1.2it/s]"
+PROGRESS_BAR = re.compile(r"\|\s*\d+/\d+ \[")
+
+
+def is_progress_bar(output) -> bool:
+    """A tqdm bar saved as a widget: the site would show it frozen at its first frame (0%).
+    (tqdm's notebook bars ignore TQDM_DISABLE, so the runner removes them instead.)"""
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    return WIDGET_VIEW in data and bool(PROGRESS_BAR.search(text))
+
+
+def _prune_widget_state(nb) -> None:
+    """Keep only the widget models that a remaining output shows (and the models they use)."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state")
+    if state is None:
+        return
+    todo = [o["data"][WIDGET_VIEW]["model_id"] for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+    keep: set[str] = set()
+    while todo:
+        model = todo.pop()
+        if model in keep or model not in state:
+            continue
+        keep.add(model)
+        todo += re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state[model]))
+    for model in set(state) - keep:
+        del state[model]
+    if not state:
+        nb.metadata.pop("widgets", None)
+
+
 def strip_run_metadata(nb):
-    """Remove what changes on every run but teaches nothing (timestamps, papermill records), and
-    the outputs of solution cells: the site hides their code but would show the answers."""
+    """Remove what changes on every run but teaches nothing (timestamps, papermill records,
+    progress bars), and the outputs of solution cells: the site hides their code but would show
+    the answers."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
         if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
             cell.outputs = []
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not is_progress_bar(o)]
+    _prune_widget_state(nb)
     return nb
 
 
@@ -102,7 +142,10 @@ def _execute_one(path: Path, inplace: bool, timeout: int) -> dict:
     wall = time.perf_counter() - t0
     if inplace:  # keep execution counts: nbval refuses outputs of cells marked as never run
         nbformat.write(strip_run_metadata(nb), path)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # The kernel's whole-run peak is the largest per-cell peak: resetting VmHWM before each cell
+    # also resets what the kernel reports at exit (ru_maxrss), which then covers the last cell.
+    peak_kib = max([resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]
+                   + [mib * 1024 for mib in cells.peaks.values()])
     top = sorted(cells.peaks.items(), key=lambda kv: -kv[1])[:5]
     slow = sorted(cells.seconds.items(), key=lambda kv: -kv[1])[:5]
     return {"wall_s": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024),

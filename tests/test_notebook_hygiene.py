@@ -130,3 +130,20 @@ def test_solution_cells_are_committed_without_outputs(nb):
     shown = [c.get("id") for c in book["cells"] if "solution" in c["metadata"].get("tags", [])
              and c.get("outputs")]
     assert not shown, f"{path.name}: solution cells {shown[:3]} have committed outputs"
+
+
+def test_no_progress_bars_frozen_in_the_outputs(nb):
+    """A tqdm bar saved as a widget shows on the site as a bar stuck at 0%: `make outputs`
+    (benchmarks/run_notebooks.py) removes them and the widget models only they used."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run_notebooks import WIDGET_STATE, is_progress_bar
+
+    path, book = nb
+    bars = [c.get("id") for c in book["cells"] if c["cell_type"] == "code"
+            and any(is_progress_bar(o) for o in c.get("outputs", []))]
+    assert not bars, f"{path.name}: cells {bars[:3]} keep progress bars: re-save with make outputs"
+    state = book["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    bar_models = [m for m, s in state.items() if s.get("model_name") == "FloatProgressModel"]
+    assert not bar_models, f"{path.name}: {len(bar_models)} progress-bar widget models left"
