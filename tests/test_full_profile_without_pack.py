@@ -6,7 +6,8 @@ repositories through ``$COURSE_HF_MIRROR``, the hub probe failing fast), in an e
 with no read-only asset layer, so there is no offline pack anywhere it could be read from. The
 run must succeed and must not have built one. The kernel accepts the fakes' checksums through an
 IPython startup file (nothing else is patched). On a machine without a GPU, notebooks 03 and 04
-must announce the compact BERT, and notebook 04 a labelled time estimate.
+must announce the compact BERT, and notebooks 02, 03 and 04 a labelled time estimate before
+their long training steps.
 
 This is the only full-profile execution of each lesson in the suite (issue 13: one run per
 profile). What a lesson's run must show besides (its printed results, its saved files) is
@@ -58,7 +59,10 @@ EXTRA_PARAMETERS = {
 }
 # What each run must print besides "profile=full" (the choices issue 15 asks the notebooks for).
 EXPECTED_OUTPUT = {
-    "03_bert_masking": [f"text encoder: {COMPACT_REPO}", "wikitext"],
+    "02_cats_vs_dogs_transfer": ["ESTIMATE, not a measurement: fine-tuning",
+                                 "ESTIMATE, not a measurement: training from scratch"],
+    "03_bert_masking": [f"text encoder: {COMPACT_REPO}", "wikitext",
+                        "ESTIMATE, not a measurement: pretraining"],
     "04_bert_sentiment_finetuning": [f"text encoder: {COMPACT_REPO}",
                                      "ESTIMATE, not a measurement"],
 }
