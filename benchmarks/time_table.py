@@ -3,8 +3,10 @@
 Reads ``benchmarks/results/notebook_times.csv`` (written by ``run_notebooks.py``: columns
 ``date,notebook,quick,wall_s,peak_rss_mib,machine``, one row per run, appended) and keeps the
 most recent run of each notebook x budget (latest date; on the same date, the later row).
-Rows that do not parse are skipped and counted, never guessed. The full profile is never
-measured on the build machines (no hub access), and the table says so.
+Rows that do not parse are skipped and counted, never guessed. Runs measured with the CPU-only
+PyTorch that Binder installs (``machine`` says "as on Binder") fill their own column, the peak a
+Binder session must hold (2 GiB); the other columns come from the course's own environment. The
+full profile is never measured on the build machines (no hub access), and the table says so.
 
     python benchmarks/time_table.py                       # print the table
     python benchmarks/time_table.py --out book/_generated/notebook_times.md
@@ -68,6 +70,11 @@ def read_runs(path: Path) -> tuple[list[Run], int]:
     return runs, skipped
 
 
+def is_binder_run(run: Run) -> bool:
+    """Measured with Binder's CPU-only torch and settings (benchmarks/run_notebooks.py says so)."""
+    return "as on Binder" in run.machine
+
+
 def latest_runs(runs: list[Run]) -> dict[tuple[str, bool], Run]:
     """The most recent run per (notebook, quick): latest date, then latest row in the file."""
     best: dict[tuple[str, bool], tuple[tuple[str, int], Run]] = {}
@@ -102,12 +109,14 @@ def notebook_title(path: Path) -> str:
 
 
 def markdown_table(latest: dict[tuple[str, bool], Run], notebooks: list[Path],
-                   skipped: int = 0) -> str:
-    """The Markdown table: one row per notebook, offline default / QUICK / memory / full."""
+                   skipped: int = 0, binder: dict[tuple[str, bool], Run] | None = None) -> str:
+    """The Markdown table: one row per notebook, offline default / QUICK / memory / memory on
+    Binder (default parameters) / full profile."""
+    binder = binder or {}
     lines = [
         "| notebook | offline, default parameters | offline, `QUICK=True` "
-        "| peak memory, default / QUICK | full profile |",
-        "|---|---|---|---|---|",
+        "| peak memory, default / QUICK | peak on Binder (limit 2,048 MiB) | full profile |",
+        "|---|---|---|---|---|---|",
     ]
     paths = {p.name: p for p in notebooks}
     names = list(paths) + sorted({nb for nb, _ in latest} - set(paths))  # + no longer present
@@ -115,10 +124,13 @@ def markdown_table(latest: dict[tuple[str, bool], Run], notebooks: list[Path],
         default, quick = latest.get((name, False)), latest.get((name, True))
         title = notebook_title(paths[name]) if name in paths else Path(name).stem
         memory = " / ".join(f"{r.peak_rss_mib:,.0f} MiB" if r else "-" for r in (default, quick))
+        on_binder = binder.get((name, False))
         lines.append(
             f"| {title} | {format_seconds(default.wall_s) if default else NOT_MEASURED} "
             f"| {format_seconds(quick.wall_s) if quick else NOT_MEASURED} "
-            f"| {memory if (default or quick) else NOT_MEASURED} | {FULL_PROFILE_NOTE} |"
+            f"| {memory if (default or quick) else NOT_MEASURED} "
+            f"| {f'{on_binder.peak_rss_mib:,.0f} MiB' if on_binder else NOT_MEASURED} "
+            f"| {FULL_PROFILE_NOTE} |"
         )
     runs = list(latest.values())
     if runs:
@@ -131,6 +143,10 @@ def markdown_table(latest: dict[tuple[str, bool], Run], notebooks: list[Path],
     else:
         note = ("No measurements recorded yet: run `make benchmark` (default parameters) and "
                 "`python benchmarks/run_notebooks.py --quick`, then rebuild the book.")
+    if binder:
+        machines = ", ".join(sorted({r.machine for r in binder.values()}))
+        note += (f" The Binder column: the kernel's peak at default parameters with Binder's "
+                 f"PyTorch and settings ({machines}).")
     if skipped:
         note += f" {skipped} unreadable row(s) of the csv were skipped."
     return "\n".join(lines) + "\n\n" + note + "\n"
@@ -145,7 +161,9 @@ def build_table(csv_path: Path = RESULTS, notebook_dir: Path | None = None) -> s
         notebooks = [NOTEBOOKS / lesson.filename for lesson in load_lessons()]
     else:
         notebooks = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
-    return markdown_table(latest_runs(runs), notebooks, skipped)
+    binder = latest_runs([r for r in runs if is_binder_run(r) and not r.quick])
+    return markdown_table(latest_runs([r for r in runs if not is_binder_run(r)]), notebooks,
+                          skipped, binder)
 
 
 def main(argv: list[str] | None = None) -> int:

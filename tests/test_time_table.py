@@ -46,11 +46,12 @@ def test_most_recent_run_per_notebook_and_budget_wins(tmp_path, notebook_dir):
                    "2026-12-01,01_resnet.ipynb,0,170.4,1500,x86_64 2 cores\n"
                    "2026-11-30,01_resnet.ipynb,0,999.0,9999,older date later row\n"
                    "2026-12-01,01_resnet.ipynb,1,53.0,900,x86_64 2 cores\n")
-    title, default, quick, memory, full = _row(table, "01")
+    title, default, quick, memory, binder, full = _row(table, "01")
     assert title == "01 · ResNet"
     assert default == "170 s (2.8 min)"
     assert quick == "53 s"
     assert memory == "1,500 MiB / 900 MiB"
+    assert binder == time_table.NOT_MEASURED
     assert full == time_table.FULL_PROFILE_NOTE
 
 
@@ -62,7 +63,7 @@ def test_same_date_later_row_wins(tmp_path, notebook_dir):
 
 def test_unmeasured_notebooks_say_so_and_full_profile_is_never_invented(tmp_path, notebook_dir):
     table = _table(tmp_path, notebook_dir, "2026-12-01,01_resnet.ipynb,0,170,1500,m\n")
-    assert _row(table, "00")[1:4] == [time_table.NOT_MEASURED] * 3
+    assert _row(table, "00")[1:5] == [time_table.NOT_MEASURED] * 4
     assert _row(table, "01")[2] == time_table.NOT_MEASURED
     assert table.count(time_table.FULL_PROFILE_NOTE) == 2
 
@@ -90,3 +91,17 @@ def test_cli_writes_the_file_the_guide_includes(tmp_path):
     out = tmp_path / "gen" / "notebook_times.md"
     assert time_table.main(["--csv", str(csv_path), "--out", str(out)]) == 0
     assert "| 00 · Setup and course tour | 7 s |" in out.read_text()
+
+
+def test_binder_runs_fill_their_own_column_and_never_the_course_columns(tmp_path, notebook_dir):
+    """A run with Binder's CPU-only torch is newer but must not replace the course's own run."""
+    table = _table(tmp_path, notebook_dir,
+                   "2026-12-01,01_resnet.ipynb,0,170,2400,x86_64 2 cores\n"
+                   "2026-12-02,01_resnet.ipynb,0,300,1700,x86_64 2 cores; CPU-only torch 2.13.0 "
+                   "as on Binder; 1 torch thread(s)\n"
+                   "2026-12-03,01_resnet.ipynb,1,90,800,x86_64 2 cores; CPU-only torch 2.13.0 "
+                   "as on Binder\n")
+    title, default, quick, memory, binder, full = _row(table, "01")
+    assert (default, memory, binder) == ("170 s (2.8 min)", "2,400 MiB / -", "1,700 MiB")
+    assert quick == time_table.NOT_MEASURED  # a QUICK run on Binder's torch is not the course's
+    assert "as on Binder; 1 torch thread(s)" in table
