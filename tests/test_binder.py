@@ -148,3 +148,40 @@ def test_start_sets_only_registered_course_variables():
     exported = [re.match(r"export (\w+)=", line).group(1) for line in _lines("start")
                 if line.startswith("export ")]
     assert exported and set(exported) <= set(envvars.NAMES), exported
+
+
+BINDER_MEMORY_MIB = 2048  # mybinder.org gives a session about 2 GB
+NOTEBOOK_TIMES = ROOT / "benchmarks" / "results" / "notebook_times.csv"
+
+
+def _binder_peaks() -> dict[str, int]:
+    """{notebook file: peak RSS in MiB} of the latest default-parameter run recorded with the
+    CPU-only torch that binder/requirements.txt installs (benchmarks/run_notebooks.py)."""
+    import csv
+
+    peaks: dict[str, int] = {}
+    with NOTEBOOK_TIMES.open(newline="") as fh:
+        for row in csv.DictReader(fh):  # appended in time order: the last row wins
+            if row["quick"].strip() == "0" and "as on Binder" in row["machine"]:
+                peaks[row["notebook"]] = int(float(row["peak_rss_mib"]))
+    return peaks
+
+
+def test_every_lesson_with_a_binder_button_was_measured_within_binder_memory():
+    """A Binder button is a promise: the lesson's recorded default-parameter peak, measured with
+    Binder's CPU-only torch, is at most 2 GiB; a lesson over it has `binder = false`."""
+    from course_utils.lessons import load_lessons
+
+    peaks = _binder_peaks()
+    for lesson in load_lessons():
+        if not lesson.binder:
+            continue
+        peak = peaks.get(lesson.filename)
+        assert peak is not None, (
+            f"{lesson.filename} has a Binder button but no peak measured with CPU-only torch in "
+            f"{NOTEBOOK_TIMES.name}: run benchmarks/run_notebooks.py in a CPU-torch environment "
+            "with binder/start's settings (COURSE_THREADS=1 COURSE_MEMORY_SAVER=1)")
+        assert peak <= BINDER_MEMORY_MIB, (
+            f"{lesson.filename} peaks at {peak} MiB on Binder's torch, over the "
+            f"{BINDER_MEMORY_MIB} MiB a session gets: lower its memory or set `binder = false` "
+            "with a binder_reason in course_utils/lessons.toml")
