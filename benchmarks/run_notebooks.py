@@ -167,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = [Path(p).resolve() for p in args.notebooks]
     paths = paths or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    # TQDM_DISABLE: a progress bar saved into a notebook is a bar frozen at 0% on the site (the
-    # widget's state is not saved); learners running the notebook still see live bars.
+    # TQDM_DISABLE silences tqdm's text bars; its notebook (widget) bars ignore it, so
+    # strip_run_metadata removes those from saved outputs instead.
     env = dict(os.environ, COURSE_PROFILE="offline", COURSE_QUICK="1" if args.quick else "0",
                TQDM_DISABLE="1")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

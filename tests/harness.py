@@ -44,9 +44,10 @@ def isolated_env(
            if k not in COURSE_VARIABLES and k not in LIBRARY_CACHES}
     if "COURSE_THREADS" in (base if base is not None else os.environ):
         env["COURSE_THREADS"] = (base if base is not None else os.environ)["COURSE_THREADS"]
+    # TQDM_DISABLE as in benchmarks/run_notebooks.py: it silences tqdm's text bars only (widget
+    # bars ignore it, and nbval compares no cell that shows one).
     env.update(COURSE_CACHE=str(cache), COURSE_PROFILE=profile, COURSE_QUICK="1" if quick else "0",
-               PYDEVD_DISABLE_FILE_VALIDATION="1",
-               TQDM_DISABLE="1")  # as for the committed outputs (benchmarks/run_notebooks.py)
+               PYDEVD_DISABLE_FILE_VALIDATION="1", TQDM_DISABLE="1")
     if assets is not None:
         env["COURSE_ASSETS"] = str(assets)
     env.update(extra or {})

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 from conftest import ROOT, lesson_notebooks
 
 from course_utils.colab import CELL_ID, colab_cell_source
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from run_notebooks import WIDGET_STATE, is_progress_bar  # noqa: E402
 
 ABSOLUTE_PATH = re.compile(r"(/root/|/home/[a-z]|/Users/[A-Za-z]|/work/|/tmp/|C:\\\\Users)")
 # `%pip install`, `!pip ...`, `pip install`, `"pip", "install"` (subprocess), conda/mamba install
@@ -135,11 +139,6 @@ def test_solution_cells_are_committed_without_outputs(nb):
 def test_no_progress_bars_frozen_in_the_outputs(nb):
     """A tqdm bar saved as a widget shows on the site as a bar stuck at 0%: `make outputs`
     (benchmarks/run_notebooks.py) removes them and the widget models only they used."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from run_notebooks import WIDGET_STATE, is_progress_bar
-
     path, book = nb
     bars = [c.get("id") for c in book["cells"] if c["cell_type"] == "code"
             and any(is_progress_bar(o) for o in c.get("outputs", []))]
