@@ -67,10 +67,10 @@ class MixedPrecision:
     def __init__(self, device: torch.device, *, enabled: bool = True) -> None:
         self.device = torch.device(device)
         self.enabled = bool(enabled) and self.device.type == "cuda"
-        bf16 = self.enabled and torch.cuda.is_bf16_supported(including_emulation=False)
+        bf16 = self.enabled and _native_bf16()
         self.dtype = torch.bfloat16 if bf16 else (torch.float16 if self.enabled else torch.float32)
         self.loss_scaling = self.dtype == torch.float16  # float16 gradients underflow otherwise
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.loss_scaling)
+        self.scaler = _grad_scaler(enabled=self.loss_scaling)
 
     def autocast(self):
         """The context to run the forward pass and the loss in (a no-op when disabled)."""
@@ -84,3 +84,18 @@ class MixedPrecision:
             return f"float32 training on the {self.device.type.upper()} (mixed precision: GPU only)"
         scaling = " with loss scaling" if self.loss_scaling else ""
         return f"mixed precision on the GPU: {str(self.dtype).removeprefix('torch.')}{scaling}"
+
+
+def _native_bf16() -> bool:
+    """True when the GPU computes in bfloat16 natively (older torch lacks the emulation flag)."""
+    try:
+        return bool(torch.cuda.is_bf16_supported(including_emulation=False))
+    except TypeError:
+        return bool(torch.cuda.is_bf16_supported())
+
+
+def _grad_scaler(*, enabled: bool):
+    """A CUDA loss scaler; ``torch.amp.GradScaler`` only exists from torch 2.3 (floor is 2.2)."""
+    if hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler("cuda", enabled=enabled)
+    return torch.cuda.amp.GradScaler(enabled=enabled)

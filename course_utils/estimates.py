@@ -84,7 +84,8 @@ def _median_step_seconds(model: nn.Module, step_inputs, steps: int) -> float:
 
     The model stays on its device; its gradients are cleared afterwards and its train/eval mode,
     its buffers (BatchNorm running statistics) and every random-number generator are restored:
-    nothing the notebook computes changes.
+    nothing the notebook computes changes. The step is float32 and leaves out the optimiser
+    update, so under mixed precision on a GPU the real step can be faster or slower.
     """
     device = _device_of(model)
     was_training = model.training
